@@ -1,0 +1,31 @@
+{
+    "name": "MedCRM: Leads and Deals",
+    "summary": "Intake of every interest by channel, round-robin distribution, qualification, deal pipeline",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "MedCRM",
+    "website": "https://github.com/medcrm/medcrm",
+    "license": "LGPL-3",
+    "depends": [
+        "medcrm_needs",
+        "crm",
+        "utm",
+        "base_vat",
+        "sale_stock",
+        "purchase_stock",
+        "survey",
+        "website_crm",
+        "crm_livechat",
+        "mass_mailing_crm",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/utm_data.xml",
+        "views/res_partner_views.xml",
+    ],
+    "demo": [
+        "demo/crm_team_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/crm_lead_demo.xml",
+    ],
+}
