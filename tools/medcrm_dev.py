@@ -79,7 +79,9 @@ def venv_python():
 
 
 def runtime_conf():
-    return medcrm_home() / "odoo-runtime.conf"
+    # One per checkout: several clones or worktrees may share the cache and run side by side.
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    return medcrm_home() / f"odoo-runtime-{checkout}.conf"
 
 
 def private_pgdata():
