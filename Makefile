@@ -13,8 +13,8 @@ test:           ## throwaway database, install the addons, pytest-odoo, drop the
 lint:           ## ruff + pylint-odoo on the addons
 	$(DEV) lint
 
-bench:          ## benchmarks, printing figures
-	$(DEV) python bench/run_all.py
+bench:          ## benchmarks on a fresh database (bench/bench_*.py or BENCH=...), printing figures
+	$(DEV) bench $(BENCH)
 
 setup:          ## only install the Python environment and start PostgreSQL
 	$(DEV) setup

@@ -575,6 +575,28 @@ def cmd_python(args):
     return subprocess.run([str(venv_python()), *args.script], cwd=ROOT, env=env).returncode
 
 
+def cmd_bench(args):
+    """Fresh database with the addons (no demo), then every bench/bench_*.py in turn; figures are printed."""
+    params = prepare()
+    name = args.database
+    scripts = [Path(p) for p in args.scripts] or sorted((ROOT / "bench").glob("bench_*.py"))
+    if not scripts:
+        raise SetupError("no benchmark found in bench/")
+    write_runtime_conf(params, name)
+    rc = 0
+    try:
+        drop_database(params, name)
+        install_database(params, name, demo=False)
+        env = dict(os.environ, MEDCRM_RUNTIME_CONF=str(runtime_conf()), MEDCRM_HOME=str(medcrm_home()))
+        for script in scripts:
+            print(f"\n=== {script.name} ===", flush=True)
+            rc |= subprocess.run([str(venv_python()), str(script)], cwd=ROOT, env=env).returncode
+    finally:
+        if not args.keep:
+            drop_database(params, name)
+    return rc
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="medcrm_dev", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -596,8 +618,19 @@ def main(argv=None):
     py = sub.add_parser("python", help="run a script with the project's Python environment")
     py.add_argument("--database", default=os.environ.get("DB", "medcrm_bench"))
     py.add_argument("script", nargs=argparse.REMAINDER)
+    bench = sub.add_parser("bench", help="run the benchmarks on a fresh database, printing figures")
+    bench.add_argument("--database", default="medcrm_bench")
+    bench.add_argument("--keep", action="store_true")
+    bench.add_argument("scripts", nargs="*")
     args = parser.parse_args(argv)
-    handlers = {"setup": cmd_setup, "run": cmd_run, "test": cmd_test, "lint": cmd_lint, "python": cmd_python}
+    handlers = {
+        "setup": cmd_setup,
+        "run": cmd_run,
+        "test": cmd_test,
+        "lint": cmd_lint,
+        "python": cmd_python,
+        "bench": cmd_bench,
+    }
     try:
         return handlers[args.command](args) or 0
     except SetupError as exc:
