@@ -1,0 +1,98 @@
+"""Command line: `python -m emulator_1c [serve] --port 18080 ...` or `python -m emulator_1c write-cml DIR ...`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from .commerceml import CmlSource, write_files
+from .schema import PROFILES
+from .seed import SEED_DATE, build_reference, iter_products
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m emulator_1c", description="Emulated 1C:Enterprise 8 publication "
+                                "(OData, HTTP service, SOAP web service, CommerceML) for MedCRM tests.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=18080, help="port (default 18080; 0 = any free port)")
+    p.add_argument("--base", default="medcrm", help="publication name: URLs start with /<base>/ (default medcrm)")
+    p.add_argument("--user", default="odata", help="HTTP Basic user (default odata)")
+    p.add_argument("--password", default="odata", help="HTTP Basic password (default odata)")
+    p.add_argument("--products", type=int, default=1000, help="seeded products (default 1000)")
+    p.add_argument("--seed", type=int, default=42, help="seed of all generated data (default 42)")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="ut11", help="configuration to emulate")
+    p.add_argument("--data-dir", default=None, help="persist state here (journal on top of the seed)")
+    p.add_argument("--faults", default="", help="fault spec, e.g. 'latency_ms=200,error500=0.1,seed=7,next=drop:2'")
+    p.add_argument("--verbose", action="store_true", help="log every request")
+    return p
+
+
+def cml_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m emulator_1c write-cml", description="Write CommerceML import.xml "
+                                "and offers.xml for the seeded catalogue without starting a server.")
+    p.add_argument("directory")
+    p.add_argument("--products", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--profile", choices=sorted(PROFILES), default="ut11")
+    p.add_argument("--version", default="2.05", choices=["2.05", "2.08"], help="CommerceML schema version")
+    return p
+
+
+def write_cml(argv: list[str]) -> int:
+    args = cml_parser().parse_args(argv)
+    profile = PROFILES[args.profile]
+    ref = build_reference(args.seed, profile)
+    started = time.time()
+
+    def source() -> CmlSource:
+        # A fresh generator per file: the same seed yields the same products, none are kept in memory.
+        return CmlSource(ref, profile, ref.group_records, iter_products(ref, profile, args.products),
+                         version=args.version, generated=SEED_DATE.isoformat())
+
+    sizes = write_files(args.directory, source)
+    took = time.time() - started
+    for name, size in sizes.items():
+        print(f"{args.directory}/{name}: {size} bytes")
+    print(f"{args.products} products in {took:.1f} s")
+    return 0
+
+
+def serve(argv: list[str]) -> int:
+    from .server import Config, EmulatorServer
+
+    args = serve_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    config = Config(host=args.host, port=args.port, base=args.base, user=args.user, password=args.password,
+                    products=args.products, seed=args.seed, profile=args.profile, data_dir=args.data_dir,
+                    faults=args.faults, verbose=args.verbose)
+    started = time.time()
+    server = EmulatorServer(config)
+    root = f"{server.url}/{config.base}"
+    print(f"1C emulator ({config.profile}, {server.emulator.store.stats()['products']} products, seed {config.seed}) "
+          f"ready in {time.time() - started:.1f} s", flush=True)
+    print(f"  OData:     {root}/odata/standard.odata/  (user {config.user})", flush=True)
+    print(f"  changes:   {root}/hs/medcrm/changes?since=0", flush=True)
+    print(f"  SOAP WSDL: {root}/ws/medcrm_exchange.1cws?wsdl", flush=True)
+    print(f"  CML:       {root}/cml/import.xml  {root}/cml/offers.xml", flush=True)
+    print(f"  admin:     {server.url}/_emulator/stats", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["write-cml"]:
+        return write_cml(argv[1:])
+    if argv[:1] == ["serve"]:
+        argv = argv[1:]
+    return serve(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
