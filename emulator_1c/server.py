@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from . import __version__
 from .commerceml import CmlSource, import_xml, offers_xml
@@ -318,7 +318,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", resp.content_type)
             self.send_header("DataServiceVersion", "3.0")
             for name, value in resp.headers.items():
-                self.send_header(name, value)
+                # Header values are Latin-1 on the wire: a Location with Cyrillic entity names gets %-encoded.
+                self.send_header(name, quote(value, safe=":/?#[]@!$&'()*+,;=%\" ") if not value.isascii() else value)
             if resp.streamed:
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()

@@ -89,7 +89,7 @@ class Store:
         for rec, extra in seedmod.iter_products(self.ref, self.profile, self.options.products):
             self._put_raw(products, rec)
             self.extras[rec["Ref_Key"]] = extra
-        self.counters[products] = self.options.products + 100
+        self.counters[products] = self.options.products
         self.seed_seq = self.seq
 
     def _with_product_defaults(self, folder: dict) -> dict:
@@ -212,7 +212,7 @@ class Store:
     def next_code(self, entity_set: str, width: int = 9, prefix: str = "") -> str:
         with self.lock:
             if entity_set not in self.counters:
-                self.counters[entity_set] = len(self.rows[entity_set]) + 1
+                self.counters[entity_set] = len(self.rows[entity_set])
             self.counters[entity_set] += 1
             return f"{prefix}{self.counters[entity_set]:0{width}d}"
 
