@@ -10,7 +10,7 @@ clone on the same machine reuses the Python environment, the Odoo source and the
 - ``venv-py3.X/``     the Python environment (Odoo's requirements + ours), re-installed only when a
                       requirements file changes;
 - ``data/``           Odoo's data directory (filestores, sessions);
-- ``odoo-runtime.conf`` the project's ``odoo.conf`` completed with the database and addons paths.
+- ``odoo-runtime-*.conf`` the project's ``odoo.conf`` completed with the database and addons paths.
 
 PostgreSQL: the server named by ``odoo.conf`` or the ``PG*`` variables is used when it answers;
 otherwise a private cluster is created with ``initdb`` and started on 127.0.0.1 (as root it runs as
@@ -78,10 +78,22 @@ def venv_python():
     return venv_dir() / "bin" / "python"
 
 
+# Which command writes the runtime config: `run`, `test` and `bench` each get their own file, so a
+# test run never rewrites the config of a server started by `make run` from the same checkout.
+RUNTIME_ROLE = "run"
+
+
 def runtime_conf():
-    # One per checkout: several clones or worktrees may share the cache and run side by side.
+    # One per checkout and command: several clones or worktrees may share the cache and run side by side.
     checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
-    return medcrm_home() / f"odoo-runtime-{checkout}.conf"
+    return medcrm_home() / f"odoo-runtime-{checkout}-{RUNTIME_ROLE}.conf"
+
+
+def free_port():
+    """A TCP port nobody listens on now (tests serve HTTP there, beside a `make run` on 8069)."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def private_pgdata():
@@ -399,7 +411,7 @@ def drop_database(params, name):
 # ---------------------------------------------------------------------------------------------
 
 
-def write_runtime_conf(params, db_name=None):
+def write_runtime_conf(params, db_name=None, http_port=None):
     """odoo.conf of the project, completed with what only this machine knows."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "odoo.conf")
@@ -413,6 +425,8 @@ def write_runtime_conf(params, db_name=None):
     options["db_password"] = params.get("password") or "False"
     if db_name:
         options["db_name"] = db_name
+    if http_port:
+        options["http_port"] = str(http_port)
     with open(runtime_conf(), "w") as out:
         parser.write(out)
     return runtime_conf()
@@ -524,14 +538,18 @@ def cmd_run(args):
 def cmd_test(args):
     params = prepare()
     name = args.database or f"medcrm_test_{os.getpid()}"
-    write_runtime_conf(params, name)
+    write_runtime_conf(params, name, http_port=free_port())
     try:
         if args.update and database_exists(params, name):
             update_database(name)
         else:
             drop_database(params, name)
             install_database(params, name, demo=True)
-        targets = args.paths or [str(p) for p in sorted(ADDONS_DIR.glob("*/tests"))] + [str(ROOT / "tests")]
+        targets = args.paths or [
+            *(str(p) for p in sorted(ADDONS_DIR.glob("*/tests"))),
+            str(ROOT / "emulator_1c" / "tests"),
+            str(ROOT / "tests"),
+        ]
         env = dict(os.environ, MEDCRM_TEST_DB=name, MEDCRM_HOME=str(medcrm_home()))
         cmd = [
             str(venv_python()),
@@ -623,6 +641,8 @@ def main(argv=None):
     bench.add_argument("--keep", action="store_true")
     bench.add_argument("scripts", nargs="*")
     args = parser.parse_args(argv)
+    global RUNTIME_ROLE  # noqa: PLW0603 - one command per process
+    RUNTIME_ROLE = {"test": "test", "bench": "bench", "python": "bench"}.get(args.command, "run")
     handlers = {
         "setup": cmd_setup,
         "run": cmd_run,
