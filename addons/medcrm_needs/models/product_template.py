@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ProductTemplate(models.Model):
@@ -33,3 +34,31 @@ class ProductTemplate(models.Model):
         for product in self:
             valid_until = product.medcrm_registry_valid_until
             product.medcrm_registry_expired = bool(valid_until and valid_until < today)
+
+    # ------------------------------------------------------------------------------------------
+    # The catalogue is mastered in 1C: only the bridge (superuser or a catalogue editor) and admins edit it
+    # ------------------------------------------------------------------------------------------
+
+    @api.model
+    def _medcrm_check_catalogue_edit(self):
+        if self.env.su or self.env.user.has_groups("base.group_system,medcrm_needs.group_medcrm_catalogue_editor"):
+            return
+        raise AccessError(
+            self.env._(
+                "Products are kept in 1C and mirrored here: they cannot be created or changed in the CRM. "
+                "Ask the administrator or change the product in 1C."
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._medcrm_check_catalogue_edit()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._medcrm_check_catalogue_edit()
+        return super().write(vals)
+
+    def unlink(self):
+        self._medcrm_check_catalogue_edit()
+        return super().unlink()

@@ -1,1 +1,10 @@
-from . import test_install
+from . import (
+    test_install,
+    test_need_access,
+    test_need_deal,
+    test_need_duplicates,
+    test_need_notifications,
+    test_need_reports,
+    test_need_server_action,
+    test_need_validation,
+)
