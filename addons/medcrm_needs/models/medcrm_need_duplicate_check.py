@@ -13,7 +13,6 @@ The comparison runs in PostgreSQL: the lines of comparable needs are read throug
 """
 
 import hashlib
-import math
 
 from odoo import Command, api, fields, models
 
@@ -28,24 +27,25 @@ OPEN_DEAL_SQL = "{d}.active AND {d}.type = 'opportunity' AND COALESCE({d}.probab
 # or the product itself.
 COMPOSITION_KEY_SQL = "CASE WHEN {g}.id IS NULL THEN {pp}.id ELSE -{g}.id END"
 
-OWN_KEYS_QUERY = f"""
-    SELECT DISTINCT pp.id, {COMPOSITION_KEY_SQL.format(g="g", pp="pp")}
-      FROM product_product pp
+MATCH_QUERY = f"""
+WITH own AS (
+    -- the need's products and their keys
+    SELECT DISTINCT l.product_id, {COMPOSITION_KEY_SQL.format(g="g", pp="pp")} AS key, g.id AS group_id
+      FROM medcrm_need_line l
+      JOIN product_product pp ON pp.id = l.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
       LEFT JOIN medcrm_analogue_group g ON g.id = pt.medcrm_analogue_group_id AND g.active
-     WHERE pp.id = ANY(%(product_ids)s::int[])
-"""
-
-MATCH_QUERY = f"""
-WITH src AS (
-    -- the products to look for, with their key: the need's own products without analogue group ...
-    SELECT product_id, key FROM unnest(%(plain_ids)s::int[], %(plain_ids)s::int[]) AS t(product_id, key)
+     WHERE l.need_id = %(need_id)s
+),
+src AS (
+    -- the products to look for: the need's own products without analogue group, and every product of
+    -- the analogue groups of the others
+    SELECT product_id, key FROM own WHERE group_id IS NULL
     UNION
-    -- ... and every product of the analogue groups of the others
     SELECT pp.id, -pt.medcrm_analogue_group_id
       FROM product_template pt
       JOIN product_product pp ON pp.product_tmpl_id = pt.id
-     WHERE pt.medcrm_analogue_group_id = ANY(%(group_ids)s::int[])
+     WHERE pt.medcrm_analogue_group_id IN (SELECT group_id FROM own WHERE group_id IS NOT NULL)
 ),
 hits AS (
     -- lines of open needs, and of needs whose deal is still open (those count as the deal)
@@ -65,45 +65,44 @@ hits AS (
     -- lines of open quotations and orders of open deals
     SELECT 'deal', d.id, src.key
       FROM src
-      JOIN sale_order_line sol ON sol.product_id = src.product_id
+      JOIN sale_order_line sol ON sol.product_id = src.product_id AND sol.state IN %(order_states)s
       JOIN sale_order so ON so.id = sol.order_id
       JOIN crm_lead d ON d.id = so.opportunity_id
       LEFT JOIN crm_stage s ON s.id = d.stage_id
       LEFT JOIN medcrm_need dn ON dn.id = d.medcrm_need_id
-     WHERE so.state IN %(order_states)s
-       AND so.company_id = %(company_id)s
+     WHERE so.company_id = %(company_id)s
        AND {OPEN_DEAL_SQL.format(d="d", s="s")}
        AND d.medcrm_need_id IS DISTINCT FROM %(need_id)s
        AND (dn.id IS NULL OR (dn.date_from <= %(date_to)s AND dn.date_to >= %(date_from)s))
 ),
-candidates AS (
-    SELECT kind, ref, array_agg(DISTINCT key ORDER BY key) AS common_keys, count(DISTINCT key) AS common_count
-      FROM hits
-     GROUP BY kind, ref
-    HAVING count(DISTINCT key) >= %(min_common)s
-)
-SELECT c.kind, c.ref, c.common_keys, c.common_count, total.other_count
-  FROM candidates c
-  CROSS JOIN LATERAL (
-      SELECT count(DISTINCT {COMPOSITION_KEY_SQL.format(g="g", pp="pp")}) AS other_count
-        FROM (
-            SELECT l.product_id FROM medcrm_need_line l WHERE c.kind = 'need' AND l.need_id = c.ref
-            UNION ALL
-            SELECT l.product_id
-              FROM crm_lead d JOIN medcrm_need_line l ON l.need_id = d.medcrm_need_id
-             WHERE c.kind = 'deal' AND d.id = c.ref
-            UNION ALL
-            SELECT sol.product_id
-              FROM sale_order so JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE c.kind = 'deal' AND so.opportunity_id = c.ref AND so.state IN %(order_states)s
-               AND sol.product_id IS NOT NULL
-        ) p
-        JOIN product_product pp ON pp.id = p.product_id
-        JOIN product_template pt ON pt.id = pp.product_tmpl_id
-        LEFT JOIN medcrm_analogue_group g ON g.id = pt.medcrm_analogue_group_id AND g.active
-  ) total
- WHERE c.common_count >= %(threshold)s * GREATEST(%(own_count)s, total.other_count) - 1e-9
- ORDER BY c.common_count::float / GREATEST(%(own_count)s, total.other_count) DESC, c.kind DESC, c.ref
+own_count AS (SELECT count(DISTINCT key) AS n FROM own)
+SELECT h.kind, h.ref, array_agg(DISTINCT h.key ORDER BY h.key), count(DISTINCT h.key), min(oc.n)
+  FROM hits h
+ CROSS JOIN own_count oc
+ GROUP BY h.kind, h.ref
+HAVING count(DISTINCT h.key) >= GREATEST(ceil(%(threshold)s * min(oc.n) - 1e-9), 1)
+"""
+
+# Size of the compositions of the candidates (few: only those that share enough products).
+TOTALS_QUERY = f"""
+SELECT p.kind, p.ref, count(DISTINCT {COMPOSITION_KEY_SQL.format(g="g", pp="pp")})
+  FROM (
+      SELECT 'need' AS kind, l.need_id AS ref, l.product_id
+        FROM medcrm_need_line l WHERE l.need_id = ANY(%(need_ids)s::int[])
+      UNION ALL
+      SELECT 'deal', d.id, l.product_id
+        FROM crm_lead d JOIN medcrm_need_line l ON l.need_id = d.medcrm_need_id
+       WHERE d.id = ANY(%(deal_ids)s::int[])
+      UNION ALL
+      SELECT 'deal', so.opportunity_id, sol.product_id
+        FROM sale_order so JOIN sale_order_line sol ON sol.order_id = so.id
+       WHERE so.opportunity_id = ANY(%(deal_ids)s::int[]) AND so.state IN %(order_states)s
+         AND sol.product_id IS NOT NULL
+  ) p
+  JOIN product_product pp ON pp.id = p.product_id
+  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+  LEFT JOIN medcrm_analogue_group g ON g.id = pt.medcrm_analogue_group_id AND g.active
+ GROUP BY p.kind, p.ref
 """
 
 
@@ -159,30 +158,41 @@ class MedcrmNeed(models.Model):
         return result
 
     def _match_composition(self, threshold):
+        """The need's composition (read from its saved lines) against the open needs and deals.
+
+        The first query finds the needs and deals sharing enough of the need's products; the second one,
+        run only when there are such candidates, counts their own products.
+        """
         self.ensure_one()
         cr = self.env.cr
-        product_ids = list(set(self.line_ids.product_id.ids))
-        if not product_ids:
+        params = {
+            "need_id": self.id,
+            "company_id": self.company_id.id,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "order_states": OPEN_ORDER_STATES,
+            "threshold": threshold,
+        }
+        cr.execute(MATCH_QUERY, params)
+        candidates = cr.fetchall()
+        if not candidates:
             return []
-        cr.execute(OWN_KEYS_QUERY, {"product_ids": product_ids})
-        own_keys = {key for __, key in cr.fetchall()}
-        own_count = len(own_keys)
+        own_count = candidates[0][4]
         cr.execute(
-            MATCH_QUERY,
+            TOTALS_QUERY,
             {
-                "plain_ids": [key for key in own_keys if key > 0],
-                "group_ids": [-key for key in own_keys if key < 0],
-                "need_id": self.id or 0,
-                "company_id": self.company_id.id,
-                "date_from": self.date_from,
-                "date_to": self.date_to,
+                "need_ids": [ref for kind, ref, *__ in candidates if kind == "need"],
+                "deal_ids": [ref for kind, ref, *__ in candidates if kind == "deal"],
                 "order_states": OPEN_ORDER_STATES,
-                "min_common": max(1, math.ceil(threshold * own_count - 1e-9)),
-                "threshold": threshold,
-                "own_count": own_count,
             },
         )
-        rows = cr.fetchall()
+        totals = {(kind, ref): count for kind, ref, count in cr.fetchall()}
+        rows = []
+        for kind, ref, common_keys, common_count, __ in candidates:
+            other_count = totals.get((kind, ref), 0)
+            if common_count >= threshold * max(own_count, other_count) - 1e-9:
+                rows.append((kind, ref, common_keys, common_count, other_count))
+        rows.sort(key=lambda row: (-row[3] / max(own_count, row[4]), row[0] != "deal", row[1]))
         return self._format_matches(rows, own_count)
 
     def _format_matches(self, rows, own_count):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
@@ -14,6 +16,13 @@ class MedcrmCase(TransactionCase):
         cls.user_head = cls._new_user("test_head", "Голованов Пётр", "medcrm_needs.group_medcrm_head")
         cls.user_manager = cls._new_user("test_manager_1", "Менеджерова Анна", "medcrm_needs.group_medcrm_manager")
         cls.user_manager_2 = cls._new_user("test_manager_2", "Продажин Олег", "medcrm_needs.group_medcrm_manager")
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """assertRaises (rolled back to a savepoint, as Odoo's) and the message contains ``text``."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertIn(text, str(catcher.exception))
 
     @classmethod
     def _new_user(cls, login, name, groups):

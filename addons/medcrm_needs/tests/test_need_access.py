@@ -28,6 +28,7 @@ class TestNeedAccessOrm(MedcrmNeedCase):
         self.assertEqual(Head.search([("id", "in", (self.own | self.foreign).ids)]), self.own | self.foreign)
 
     def test_form_export_and_chatter(self):
+        self.user_manager.groups_id |= self.env.ref("base.group_allow_export")
         foreign = self.foreign.with_user(self.user_manager)
         with self.assertRaises(AccessError):
             foreign.read(["name"])
@@ -41,10 +42,14 @@ class TestNeedAccessOrm(MedcrmNeedCase):
             self.foreign.line_ids[0].with_user(self.user_manager).read(["product_id"])
         own_export = self.own.with_user(self.user_manager).export_data(["name", "line_ids/product_id"])
         self.assertEqual(own_export["datas"][0][0], self.own.name)
+        note = self.foreign.with_user(self.user_manager_2).message_post(body="Заметка Продажина", message_type="comment")
         messages = self.env["mail.message"].with_user(self.user_manager).search(
             [("model", "=", "medcrm.need"), ("res_id", "=", self.foreign.id)]
         )
-        self.assertFalse(messages)
+        self.assertNotIn(note, messages)
+        # only the duplicate warning addressed to him is readable: it names the other need on purpose
+        for message in messages:
+            self.assertIn(self.user_manager.partner_id, message.sudo().notified_partner_ids)
 
     def test_warnings_follow_the_need(self):
         Warning = self.env["medcrm.need.duplicate"].with_user(self.user_manager)
@@ -55,8 +60,9 @@ class TestNeedAccessOrm(MedcrmNeedCase):
 
     def test_reports(self):
         Report = self.env["ir.actions.report"].with_user(self.user_manager)
-        with self.assertRaises(AccessError):
-            Report._render_qweb_html("medcrm_needs.action_report_medcrm_need", self.foreign.ids)
+        for report in ("medcrm_needs.action_report_medcrm_need", "medcrm_needs.action_report_medcrm_need_list"):
+            with self.assertRaises(AccessError):
+                Report._render_qweb_html(report, self.foreign.ids)
         html, __ = Report._render_qweb_html("medcrm_needs.action_report_medcrm_need", self.own.ids)
         self.assertIn(self.own.name, html.decode())
 

@@ -35,11 +35,11 @@ class TestNeedDeal(MedcrmNeedCase):
         # the need is archived read-only
         self.assertEqual(need.state, "converted")
         self.assertFalse(need.active)
-        with self.assertRaisesRegex(UserError, "закрыта"):
+        with self.assertRaisesText(UserError, "закрыта"):
             need.with_user(self.user_manager).write({"date_to": need.date_to})
-        with self.assertRaisesRegex(UserError, "закрыта"):
+        with self.assertRaisesText(UserError, "закрыта"):
             need.line_ids[0].with_user(self.user_manager).product_uom_qty = 9
-        with self.assertRaisesRegex(UserError, "открытой"):
+        with self.assertRaisesText(UserError, "открытой"):
             need.with_user(self.user_manager).action_create_deal()
 
     def test_number_travels_to_the_invoice(self):

@@ -8,7 +8,9 @@ class TestNeedServerAction(MedcrmNeedCase):
 
     def _run_server_action(self, xmlid, needs, user):
         action = self.env.ref(xmlid).with_user(user)
-        return action.with_context(active_model="medcrm.need", active_ids=needs.ids, active_id=needs[:1].id).run()
+        return action.with_context(
+            active_model="medcrm.need", active_ids=needs.ids, active_id=needs[:1].id, lang="ru_RU"
+        ).run()
 
     def test_bound_to_needs(self):
         for xmlid in (
@@ -56,7 +58,7 @@ class TestNeedServerAction(MedcrmNeedCase):
         )
         self.assertEqual(wizard.warning_id.need_id, need)
         self.assertEqual(wizard.sudo().duplicate_of_need_id, original)
-        with self.assertRaisesRegex(UserError, "Напишите комментарий"):
+        with self.assertRaisesText(UserError, "Напишите комментарий"):
             wizard.action_close()
         wizard.comment = "Дилер работает на ту же больницу, ведёт Продажин"
         wizard.action_close()
@@ -66,7 +68,7 @@ class TestNeedServerAction(MedcrmNeedCase):
         # the original's warning about this need is resolved
         self.assertFalse(original.duplicate_warning_ids)
         # a closed need is read-only, reopening brings it back
-        with self.assertRaisesRegex(UserError, "закрыта"):
+        with self.assertRaisesText(UserError, "закрыта"):
             need.with_user(self.user_manager).write({"description": "<p>ещё</p>"})
         need.with_user(self.user_manager).action_reopen()
         self.assertEqual(need.state, "open")
@@ -82,7 +84,7 @@ class TestNeedServerAction(MedcrmNeedCase):
             .with_context(active_model="medcrm.need", active_ids=needs.ids, lang="ru_RU")
             .create({"close_as": "lost", "comment": "Бюджет не выделен"})
         )
-        with self.assertRaisesRegex(UserError, "причину"):
+        with self.assertRaisesText(UserError, "причину"):
             wizard.action_close()
         wizard.lost_reason_id = self.env.ref("medcrm_needs.lost_reason_need_irrelevant")
         wizard.action_close()

@@ -1,0 +1,1 @@
+from . import medcrm_need_report
