@@ -31,7 +31,7 @@ class MedcrmNeed(models.Model):
         default=lambda self: self.env._("New"),
     )
     active = fields.Boolean(default=True, tracking=True)
-    color = fields.Integer(string="Color")
+    color = fields.Integer()
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
@@ -50,7 +50,6 @@ class MedcrmNeed(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         tracking=True,
         check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
@@ -121,7 +120,6 @@ class MedcrmNeed(models.Model):
         group_expand=True,
     )
     satisfiable = fields.Boolean(
-        string="Satisfiable",
         copy=False,
         tracking=True,
         help="The need can be satisfied: a deal is created as soon as no open duplicate remains.",
@@ -134,9 +132,7 @@ class MedcrmNeed(models.Model):
     duplicate_of_deal_id = fields.Many2one(
         "crm.lead", string="Duplicate of deal", copy=False, index="btree_not_null", tracking=True
     )
-    deal_id = fields.Many2one(
-        "crm.lead", string="Deal", copy=False, readonly=True, index="btree_not_null", tracking=True
-    )
+    deal_id = fields.Many2one("crm.lead", copy=False, readonly=True, index="btree_not_null", tracking=True)
     is_duplicate_candidate = fields.Boolean(
         string="Compared in duplicate checks",
         compute="_compute_is_duplicate_candidate",
@@ -165,9 +161,7 @@ class MedcrmNeed(models.Model):
         for need in self:
             need.line_count = len(need.line_ids)
 
-    @api.depends(
-        "state", "deal_id.active", "deal_id.type", "deal_id.probability", "deal_id.stage_id.is_won"
-    )
+    @api.depends("state", "deal_id.active", "deal_id.type", "deal_id.probability", "deal_id.stage_id.is_won")
     def _compute_is_duplicate_candidate(self):
         for need in self:
             need.is_duplicate_candidate = need.state == "open" or (
@@ -246,14 +240,13 @@ class MedcrmNeed(models.Model):
                     )
                 if need.duplicate_of_need_id == need:
                     raise ValidationError(self.env._("Need %(need)s cannot duplicate itself.", need=need.name))
-            elif need.state == "lost":
-                if not need.lost_reason_id or not (need.close_comment or "").strip():
-                    raise ValidationError(
-                        self.env._(
-                            "To close need %(need)s as lost or irrelevant, choose a reason and write a comment.",
-                            need=need.name,
-                        )
+            elif need.state == "lost" and (not need.lost_reason_id or not (need.close_comment or "").strip()):
+                raise ValidationError(
+                    self.env._(
+                        "To close need %(need)s as lost or irrelevant, choose a reason and write a comment.",
+                        need=need.name,
                     )
+                )
 
     # ------------------------------------------------------------------------------------------
     # CRUD
@@ -283,7 +276,9 @@ class MedcrmNeed(models.Model):
                             state=dict(self._fields["state"]._description_selection(self.env))[need.state],
                         )
                     )
-        leaving_open = self.filtered(lambda n: n.state == "open") if vals.get("state", "open") != "open" else self.browse()
+        leaving_open = (
+            self.filtered(lambda n: n.state == "open") if vals.get("state", "open") != "open" else self.browse()
+        )
         res = super(MedcrmNeed, self.with_context(medcrm_skip_duplicate_check=True)).write(vals)
         if leaving_open:
             leaving_open._release_duplicate_warnings()

@@ -14,7 +14,7 @@ class MedcrmNeedDuplicate(models.Model):
     _order = "overlap desc, id desc"
     _rec_name = "other_number"
 
-    need_id = fields.Many2one("medcrm.need", string="Need", required=True, ondelete="cascade", index=True)
+    need_id = fields.Many2one("medcrm.need", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="need_id.company_id", store=True, index=True)
     need_user_id = fields.Many2one(related="need_id.user_id", store=True, index=True, string="Manager of the need")
     active = fields.Boolean(default=True, help="Archived when the match disappears or the other record is closed.")

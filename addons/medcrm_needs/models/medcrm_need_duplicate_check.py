@@ -21,7 +21,9 @@ OVERLAP_PARAM = "medcrm_needs.duplicate_overlap"
 OPEN_ORDER_STATES = ("draft", "sent", "sale")
 
 # A deal is open while it is an active opportunity, neither won nor lost (lost deals are archived).
-OPEN_DEAL_SQL = "{d}.active AND {d}.type = 'opportunity' AND COALESCE({d}.probability, 0) < 100 AND NOT COALESCE({s}.is_won, FALSE)"
+OPEN_DEAL_SQL = (
+    "{d}.active AND {d}.type = 'opportunity' AND COALESCE({d}.probability, 0) < 100 AND NOT COALESCE({s}.is_won, FALSE)"
+)
 
 # Key of a product in a composition: the analogue group (negated, to keep the two id spaces apart)
 # or the product itself.
@@ -49,28 +51,27 @@ src AS (
 ),
 hits AS (
     -- lines of open needs, and of needs whose deal is still open (those count as the deal)
-    SELECT CASE WHEN n.state = 'open' THEN 'need' ELSE 'deal' END AS kind,
-           CASE WHEN n.state = 'open' THEN n.id ELSE n.deal_id END AS ref,
+    SELECT CASE WHEN l.state = 'open' THEN 'need' ELSE 'deal' END AS kind,
+           CASE WHEN l.state = 'open' THEN l.need_id ELSE l.deal_id END AS ref,
            src.key
       FROM src
       JOIN medcrm_need_line l ON l.product_id = src.product_id AND l.is_duplicate_candidate
-      JOIN medcrm_need n ON n.id = l.need_id
-      LEFT JOIN crm_lead d ON d.id = n.deal_id
+      LEFT JOIN crm_lead d ON d.id = l.deal_id
       LEFT JOIN crm_stage s ON s.id = d.stage_id
-     WHERE n.id <> %(need_id)s
-       AND n.company_id = %(company_id)s
-       AND n.date_from <= %(date_to)s AND n.date_to >= %(date_from)s
-       AND (n.state = 'open' OR (n.state = 'converted' AND {OPEN_DEAL_SQL.format(d="d", s="s")}))
+     WHERE l.need_id <> %(need_id)s
+       AND l.company_id = %(company_id)s
+       AND l.date_from <= %(date_to)s AND l.date_to >= %(date_from)s
+       AND (l.state = 'open' OR (l.state = 'converted' AND {OPEN_DEAL_SQL.format(d="d", s="s")}))
     UNION ALL
     -- lines of open quotations and orders of open deals
     SELECT 'deal', d.id, src.key
       FROM src
-      JOIN sale_order_line sol ON sol.product_id = src.product_id AND sol.state IN %(order_states)s
+      JOIN sale_order_line sol ON sol.product_id = src.product_id AND sol.medcrm_in_open_deal
       JOIN sale_order so ON so.id = sol.order_id
       JOIN crm_lead d ON d.id = so.opportunity_id
       LEFT JOIN crm_stage s ON s.id = d.stage_id
       LEFT JOIN medcrm_need dn ON dn.id = d.medcrm_need_id
-     WHERE so.company_id = %(company_id)s
+     WHERE so.company_id = %(company_id)s AND so.state IN %(order_states)s
        AND {OPEN_DEAL_SQL.format(d="d", s="s")}
        AND d.medcrm_need_id IS DISTINCT FROM %(need_id)s
        AND (dn.id IS NULL OR (dn.date_from <= %(date_to)s AND dn.date_to >= %(date_from)s))
@@ -81,7 +82,7 @@ SELECT h.kind, h.ref, array_agg(DISTINCT h.key ORDER BY h.key), count(DISTINCT h
  CROSS JOIN own_count oc
  GROUP BY h.kind, h.ref
 HAVING count(DISTINCT h.key) >= GREATEST(ceil(%(threshold)s * min(oc.n) - 1e-9), 1)
-"""
+"""  # noqa: S608 - built from the constants above, values are query parameters
 
 # Size of the compositions of the candidates (few: only those that share enough products).
 TOTALS_QUERY = f"""
@@ -103,7 +104,7 @@ SELECT p.kind, p.ref, count(DISTINCT {COMPOSITION_KEY_SQL.format(g="g", pp="pp")
   JOIN product_template pt ON pt.id = pp.product_tmpl_id
   LEFT JOIN medcrm_analogue_group g ON g.id = pt.medcrm_analogue_group_id AND g.active
  GROUP BY p.kind, p.ref
-"""
+"""  # noqa: S608 - built from the constants above, values are query parameters
 
 
 class MedcrmNeed(models.Model):
@@ -275,15 +276,15 @@ class MedcrmNeed(models.Model):
     def _sync_duplicate_warnings(self, matches):
         """Make the warnings of this need reflect ``matches``; return the matches not notified before."""
         self.ensure_one()
-        Warning = self.env["medcrm.need.duplicate"].sudo().with_context(active_test=False)
-        existing = Warning.search([("need_id", "=", self.id)])
+        Duplicate = self.env["medcrm.need.duplicate"].sudo().with_context(active_test=False)
+        existing = Duplicate.search([("need_id", "=", self.id)])
         by_other = {(w.other_kind, w.other_need_id.id or w.other_deal_id.id): w for w in existing}
         new_matches = []
         for match in matches:
             vals = self._prepare_duplicate_warning_values(match)
             warning = by_other.pop((match["kind"], match["id"]), None)
             if not warning:
-                Warning.create(vals)
+                Duplicate.create(vals)
                 new_matches.append(match)
             elif warning.signature != match["signature"] or not warning.active:
                 warning.write(vals | {"active": True, "notified_date": fields.Datetime.now()})
@@ -296,7 +297,7 @@ class MedcrmNeed(models.Model):
                 warning.write({key: match[key] for key in ("overlap", "other_count", "own_count")})
             if match["kind"] == "need":
                 self._mirror_duplicate_warning(match)
-        stale = Warning.browse([w.id for w in by_other.values() if w.active])
+        stale = Duplicate.browse([w.id for w in by_other.values() if w.active])
         stale._deactivate_with_mirrors()
         return new_matches
 
@@ -325,7 +326,7 @@ class MedcrmNeed(models.Model):
     def _mirror_duplicate_warning(self, match):
         """The other need gets the same warning (same signature: checking it later notifies nobody again)."""
         other = self.sudo().browse(match["id"])
-        Warning = self.env["medcrm.need.duplicate"].sudo().with_context(active_test=False)
+        Duplicate = self.env["medcrm.need.duplicate"].sudo().with_context(active_test=False)
         mirror_match = dict(
             match,
             kind="need",
@@ -337,16 +338,16 @@ class MedcrmNeed(models.Model):
             other_count=match["own_count"],
         )
         vals = other._prepare_duplicate_warning_values(mirror_match)
-        mirror = Warning.search([("need_id", "=", other.id), ("other_need_id", "=", self.id)], limit=1)
+        mirror = Duplicate.search([("need_id", "=", other.id), ("other_need_id", "=", self.id)], limit=1)
         if mirror:
             mirror.write(vals)
         else:
-            Warning.create(vals)
+            Duplicate.create(vals)
 
     def _release_duplicate_warnings(self):
         """These needs leave the open state: the warnings of other needs about them are resolved."""
-        Warning = self.env["medcrm.need.duplicate"].sudo()
-        about_self = Warning.search([("other_need_id", "in", self.ids)])
+        Duplicate = self.env["medcrm.need.duplicate"].sudo()
+        about_self = Duplicate.search([("other_need_id", "in", self.ids)])
         others = about_self.need_id
         about_self.write({"active": False})
         # A satisfiable need that was waiting for this one may now become a deal.

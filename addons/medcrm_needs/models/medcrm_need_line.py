@@ -1,7 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
-from odoo.tools.sql import create_index
 
 
 class MedcrmNeedLine(models.Model):
@@ -12,12 +11,11 @@ class MedcrmNeedLine(models.Model):
     _order = "need_id, sequence, id"
     _check_company_auto = True
 
-    need_id = fields.Many2one("medcrm.need", string="Need", required=True, ondelete="cascade", index=True)
+    need_id = fields.Many2one("medcrm.need", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(related="need_id.company_id", store=True, index=True)
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         index=True,
         ondelete="restrict",
@@ -59,17 +57,21 @@ class MedcrmNeedLine(models.Model):
     user_id = fields.Many2one(related="need_id.user_id", store=True, index=True, string="Responsible manager")
     state = fields.Selection(related="need_id.state", store=True, string="Status")
     date_from = fields.Date(related="need_id.date_from", store=True, string="Needed from")
-    # Lines compared by the duplicate check: a partial index (see init) keeps only these.
+    # What the duplicate check reads from a line, so that it never has to visit the need: the period, the
+    # deal, whether the line is compared at all (open needs and needs of open deals).
+    date_to = fields.Date(related="need_id.date_to", store=True, string="Needed until")
+    deal_id = fields.Many2one(related="need_id.deal_id", store=True, string="Deal")
     is_duplicate_candidate = fields.Boolean(related="need_id.is_duplicate_candidate", store=True)
 
     def init(self):
-        # The duplicate check reads the lines of comparable needs by product; historic lines stay out.
-        create_index(
-            self.env.cr,
-            "medcrm_need_line_duplicate_candidate_idx",
-            self._table,
-            ["product_id", "need_id"],
-            where="is_duplicate_candidate",
+        # The duplicate check reads the compared lines by product, from the index alone (historic lines,
+        # the vast majority, stay out of it).
+        self.env.cr.execute("DROP INDEX IF EXISTS medcrm_need_line_duplicate_candidate_idx")
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS medcrm_need_line_duplicate_check_idx
+                   ON medcrm_need_line (product_id)
+                   INCLUDE (need_id, state, company_id, date_from, date_to, deal_id)
+                WHERE is_duplicate_candidate"""
         )
 
     @api.depends("product_id")
@@ -87,7 +89,9 @@ class MedcrmNeedLine(models.Model):
                 line.qty_available = 0.0
                 line.in_stock = False
                 continue
-            qty = product.uom_id._compute_quantity(product.qty_available, line.product_uom_id, rounding_method="HALF-UP")
+            qty = product.uom_id._compute_quantity(
+                product.qty_available, line.product_uom_id, rounding_method="HALF-UP"
+            )
             line.qty_available = qty
             line.in_stock = (
                 float_compare(qty, line.product_uom_qty, precision_rounding=line.product_uom_id.rounding) >= 0
@@ -197,4 +201,3 @@ class MedcrmNeedLine(models.Model):
             "product_uom": self.product_uom_id.id,
             "sequence": self.sequence,
         }
-

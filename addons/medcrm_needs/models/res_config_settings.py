@@ -28,5 +28,9 @@ class ResConfigSettings(models.TransientModel):
     def _inverse_medcrm_need_number_prefix(self):
         sequence = self.env.ref("medcrm_needs.seq_medcrm_need", raise_if_not_found=False)
         for settings in self:
-            if sequence and settings.medcrm_need_number_prefix and sequence.prefix != settings.medcrm_need_number_prefix:
+            if (
+                sequence
+                and settings.medcrm_need_number_prefix
+                and sequence.prefix != settings.medcrm_need_number_prefix
+            ):
                 sequence.sudo().prefix = settings.medcrm_need_number_prefix

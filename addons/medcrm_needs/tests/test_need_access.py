@@ -42,9 +42,13 @@ class TestNeedAccessOrm(MedcrmNeedCase):
             self.foreign.line_ids[0].with_user(self.user_manager).read(["product_id"])
         own_export = self.own.with_user(self.user_manager).export_data(["name", "line_ids/product_id"])
         self.assertEqual(own_export["datas"][0][0], self.own.name)
-        note = self.foreign.with_user(self.user_manager_2).message_post(body="Заметка Продажина", message_type="comment")
-        messages = self.env["mail.message"].with_user(self.user_manager).search(
-            [("model", "=", "medcrm.need"), ("res_id", "=", self.foreign.id)]
+        note = self.foreign.with_user(self.user_manager_2).message_post(
+            body="Заметка Продажина", message_type="comment"
+        )
+        messages = (
+            self.env["mail.message"]
+            .with_user(self.user_manager)
+            .search([("model", "=", "medcrm.need"), ("res_id", "=", self.foreign.id)])
         )
         self.assertNotIn(note, messages)
         # only the duplicate warning addressed to him is readable: it names the other need on purpose
@@ -52,8 +56,8 @@ class TestNeedAccessOrm(MedcrmNeedCase):
             self.assertIn(self.user_manager.partner_id, message.sudo().notified_partner_ids)
 
     def test_warnings_follow_the_need(self):
-        Warning = self.env["medcrm.need.duplicate"].with_user(self.user_manager)
-        self.assertEqual(Warning.search([]).need_id, self.own)
+        Duplicates = self.env["medcrm.need.duplicate"].with_user(self.user_manager)
+        self.assertEqual(Duplicates.search([]).need_id, self.own)
         self.assertTrue(self.foreign.duplicate_warning_ids)
         with self.assertRaises(AccessError):
             self.foreign.duplicate_warning_ids.with_user(self.user_manager).read(["other_number"])
@@ -95,9 +99,7 @@ class TestNeedAccessXmlrpc(MedcrmNeedCase, HttpCase):
 
     def _rpc(self, user, model, method, *args, **kwargs):
         kwargs.setdefault("context", {"lang": "ru_RU"})
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs
-        )
+        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
 
     def test_manager_reads_only_his_needs(self):
         rows = self._rpc(self.user_manager, "medcrm.need", "search_read", [], fields=["name", "user_id"])

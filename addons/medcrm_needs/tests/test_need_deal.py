@@ -15,7 +15,9 @@ class TestNeedDeal(MedcrmNeedCase):
         self.assertRegex(other.name, rf"^ПОТ/{year}/\d{{5}}$")
 
     def test_create_deal_and_quotation(self):
-        need = self._need(self.user_manager, self.hospital, self.products[:3], contact_id=self.hospital_contact.id, qty=4)
+        need = self._need(
+            self.user_manager, self.hospital, self.products[:3], contact_id=self.hospital_contact.id, qty=4
+        )
         action = need.with_user(self.user_manager).action_create_deal()
         deal = need.deal_id
         self.assertEqual(action["res_id"], deal.id)
@@ -58,7 +60,9 @@ class TestNeedDeal(MedcrmNeedCase):
     def test_quotation_report_prints_the_number(self):
         need = self._need(self.user_manager, self.hospital, self.products[:2])
         need.action_create_deal()
-        html, __ = self.env["ir.actions.report"]._render_qweb_html("sale.action_report_saleorder", need.deal_id.order_ids.ids)
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(
+            "sale.action_report_saleorder", need.deal_id.order_ids.ids
+        )
         self.assertIn(need.name, html.decode())
 
     def test_satisfiable_need_becomes_a_deal_automatically(self):

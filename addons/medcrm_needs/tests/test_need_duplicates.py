@@ -67,7 +67,11 @@ class TestNeedDuplicates(MedcrmNeedCase):
     def test_periods_that_do_not_overlap_are_not_duplicates(self):
         products = self.products[:3]
         spring = self._need(
-            self.user_manager_2, self.dealer, products, date_from=self.today, date_to=self.today + relativedelta(days=30)
+            self.user_manager_2,
+            self.dealer,
+            products,
+            date_from=self.today,
+            date_to=self.today + relativedelta(days=30),
         )
         autumn = self._need(
             self.user_manager,
@@ -86,8 +90,13 @@ class TestNeedDuplicates(MedcrmNeedCase):
         products = self.products[:3]
         draft = self._need(self.user_manager_2, self.dealer, products, state="draft")
         lost = self._need(self.user_manager_2, self.clinic, products)
-        lost.write({"state": "lost", "lost_reason_id": self.env.ref("medcrm_needs.lost_reason_need_irrelevant").id,
-                    "close_comment": "Закупка отменена"})
+        lost.write(
+            {
+                "state": "lost",
+                "lost_reason_id": self.env.ref("medcrm_needs.lost_reason_need_irrelevant").id,
+                "close_comment": "Закупка отменена",
+            }
+        )
         need = self._need(self.user_manager, self.hospital, products)
         self.assertEqual(self._matches(need), [])
         self.assertTrue(draft.exists())

@@ -55,7 +55,9 @@ class TestNeedNotifications(MedcrmNeedCase):
         self.assertEqual(len(self._duplicate_messages(need)), 1)
         # the other manager saving his need does not re-notify either (same pair, same products)
         other = need.duplicate_warning_ids.other_need_id
-        other.with_user(self.user_manager_2).write({"date_to": other.date_to, "line_ids": [Command.update(other.line_ids[0].id, {"product_uom_qty": 3})]})
+        other.with_user(self.user_manager_2).write(
+            {"date_to": other.date_to, "line_ids": [Command.update(other.line_ids[0].id, {"product_uom_qty": 3})]}
+        )
         self.assertEqual(len(self._duplicate_messages(need)) + len(self._duplicate_messages(other)), 1)
 
     def test_changed_composition_notifies_again(self):

@@ -40,14 +40,18 @@ class TestNeedServerAction(MedcrmNeedCase):
 
     def test_no_duplicate(self):
         alone = self._need(self.user_manager, self.clinic, self.products[6:9])
-        result = self._run_server_action("medcrm_needs.action_server_medcrm_need_check_duplicates", alone, self.user_manager)
+        result = self._run_server_action(
+            "medcrm_needs.action_server_medcrm_need_check_duplicates", alone, self.user_manager
+        )
         self.assertEqual(result["params"]["type"], "success")
         self.assertEqual(result["params"]["message"], "Дублей не найдено.")
 
     def test_check_one_need_opens_the_wizard_and_closes_it_as_duplicate(self):
         original = self._need(self.user_manager_2, self.dealer, self.products[:3])
         need = self._need(self.user_manager, self.hospital, self.products[:3])
-        result = self._run_server_action("medcrm_needs.action_server_medcrm_need_check_duplicates", need, self.user_manager)
+        result = self._run_server_action(
+            "medcrm_needs.action_server_medcrm_need_check_duplicates", need, self.user_manager
+        )
         self.assertEqual(result["res_model"], "medcrm.need.close.wizard")
         # the manager cannot open the other need, but the wizard takes it from the warning
         wizard = (

@@ -61,7 +61,9 @@ class TestNeedValidation(MedcrmNeedCase):
         line_view = self.env.ref("medcrm_needs.medcrm_need_line_view_list_edit")
         self.assertIn("'no_create': True", line_view.arch)
         with self.assertRaisesText(AccessError, "ведутся в 1С"):
-            self.env["product.product"].with_user(self.user_manager).with_context(lang="ru_RU").name_create("Шприц 2 мл")
+            self.env["product.product"].with_user(self.user_manager).with_context(lang="ru_RU").name_create(
+                "Шприц 2 мл"
+            )
 
     def test_closed_by_hand_needs_a_comment(self):
         deal = self.env["crm.lead"].create({"name": "Сделка", "type": "opportunity"})

@@ -10,7 +10,10 @@ class MedcrmNeedCloseWizard(models.TransientModel):
 
     need_ids = fields.Many2many("medcrm.need", string="Needs", required=True)
     close_as = fields.Selection(
-        [("duplicate", "Duplicate"), ("lost", "Lost / irrelevant")], string="Close as", required=True, default="duplicate"
+        [("duplicate", "Duplicate"), ("lost", "Lost / irrelevant")],
+        string="Close as",
+        required=True,
+        default="duplicate",
     )
     warning_id = fields.Many2one(
         "medcrm.need.duplicate",
@@ -36,12 +39,16 @@ class MedcrmNeedCloseWizard(models.TransientModel):
         domain="[('type', '=', 'opportunity')]",
     )
     lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost reason")
-    comment = fields.Text(string="Comment")
+    comment = fields.Text()
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        if "need_ids" in fields_list and not values.get("need_ids") and self.env.context.get("active_model") == "medcrm.need":
+        if (
+            "need_ids" in fields_list
+            and not values.get("need_ids")
+            and self.env.context.get("active_model") == "medcrm.need"
+        ):
             values["need_ids"] = [fields.Command.set(self.env.context.get("active_ids") or [])]
         return values
 

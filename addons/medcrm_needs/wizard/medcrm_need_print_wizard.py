@@ -17,9 +17,11 @@ class MedcrmNeedPrintWizard(models.TransientModel):
     need_ids = fields.Many2many(
         "medcrm.need",
         string="Selected needs",
-        default=lambda self: [fields.Command.set(self.env.context.get("active_ids") or [])]
-        if self.env.context.get("active_model") == "medcrm.need"
-        else False,
+        default=lambda self: (
+            [fields.Command.set(self.env.context.get("active_ids") or [])]
+            if self.env.context.get("active_model") == "medcrm.need"
+            else False
+        ),
     )
     date_from = fields.Date(string="Period from")
     date_to = fields.Date(string="Period to")
