@@ -234,9 +234,11 @@ def generate(env):
         cr,
         """INSERT INTO sale_order_line (order_id, sequence, name, product_id, product_uom_qty, product_uom,
                                         price_unit, customer_lead, state, company_id, currency_id,
-                                        medcrm_in_open_deal, create_uid, write_uid, create_date, write_date)
+                                        medcrm_in_open_deal, medcrm_deal_id, create_uid, write_uid, create_date,
+                                        write_date)
            SELECT so.id, l.sequence, 'Товар', l.product_id, l.product_uom_qty, l.product_uom_id, 10, 0, so.state,
-                  so.company_id, so.currency_id, so.medcrm_in_open_deal, 1, 1, now(), now()
+                  so.company_id, so.currency_id, so.medcrm_in_open_deal, so.opportunity_id, 1, 1, now(),
+                  now()
              FROM sale_order so JOIN medcrm_need_line l ON l.need_id = so.medcrm_need_id
             WHERE so.medcrm_need_id >= %(need0)s""",
         params,

@@ -50,38 +50,42 @@ src AS (
      WHERE pt.medcrm_analogue_group_id IN (SELECT group_id FROM own WHERE group_id IS NOT NULL)
 ),
 hits AS (
-    -- lines of open needs, and of needs whose deal is still open (those count as the deal)
+    -- lines of open needs, and of needs whose deal may still be open (those count as the deal); the
+    -- partial index holds everything read here
     SELECT CASE WHEN l.state = 'open' THEN 'need' ELSE 'deal' END AS kind,
            CASE WHEN l.state = 'open' THEN l.need_id ELSE l.deal_id END AS ref,
            src.key
       FROM src
       JOIN medcrm_need_line l ON l.product_id = src.product_id AND l.is_duplicate_candidate
-      LEFT JOIN crm_lead d ON d.id = l.deal_id
-      LEFT JOIN crm_stage s ON s.id = d.stage_id
      WHERE l.need_id <> %(need_id)s
        AND l.company_id = %(company_id)s
        AND l.date_from <= %(date_to)s AND l.date_to >= %(date_from)s
-       AND (l.state = 'open' OR (l.state = 'converted' AND {OPEN_DEAL_SQL.format(d="d", s="s")}))
     UNION ALL
-    -- lines of open quotations and orders of open deals
-    SELECT 'deal', d.id, src.key
+    -- lines of open quotations and orders of open deals (partial index as well)
+    SELECT 'deal', sol.medcrm_deal_id, src.key
       FROM src
       JOIN sale_order_line sol ON sol.product_id = src.product_id AND sol.medcrm_in_open_deal
-      JOIN sale_order so ON so.id = sol.order_id
-      JOIN crm_lead d ON d.id = so.opportunity_id
-      LEFT JOIN crm_stage s ON s.id = d.stage_id
-      LEFT JOIN medcrm_need dn ON dn.id = d.medcrm_need_id
-     WHERE so.company_id = %(company_id)s AND so.state IN %(order_states)s
-       AND {OPEN_DEAL_SQL.format(d="d", s="s")}
-       AND d.medcrm_need_id IS DISTINCT FROM %(need_id)s
-       AND (dn.id IS NULL OR (dn.date_from <= %(date_to)s AND dn.date_to >= %(date_from)s))
+     WHERE sol.company_id = %(company_id)s
 ),
-own_count AS (SELECT count(DISTINCT key) AS n FROM own)
-SELECT h.kind, h.ref, array_agg(DISTINCT h.key ORDER BY h.key), count(DISTINCT h.key), min(oc.n)
-  FROM hits h
+own_count AS (SELECT count(DISTINCT key) AS n FROM own),
+candidates AS (
+    SELECT kind, ref, array_agg(DISTINCT key ORDER BY key) AS common_keys, count(DISTINCT key) AS common_count
+      FROM hits
+     GROUP BY kind, ref
+    HAVING count(DISTINCT key) >= (SELECT GREATEST(ceil(%(threshold)s * n - 1e-9), 1) FROM own_count)
+)
+-- the few candidates: deals must be open (checked live) and their need's period must overlap
+SELECT c.kind, c.ref, c.common_keys, c.common_count, oc.n
+  FROM candidates c
  CROSS JOIN own_count oc
- GROUP BY h.kind, h.ref
-HAVING count(DISTINCT h.key) >= GREATEST(ceil(%(threshold)s * min(oc.n) - 1e-9), 1)
+  LEFT JOIN crm_lead d ON c.kind = 'deal' AND d.id = c.ref
+  LEFT JOIN crm_stage s ON s.id = d.stage_id
+  LEFT JOIN medcrm_need dn ON dn.id = d.medcrm_need_id
+ WHERE c.kind = 'need'
+    OR ({OPEN_DEAL_SQL.format(d="d", s="s")}
+        AND (d.company_id IS NULL OR d.company_id = %(company_id)s)
+        AND d.medcrm_need_id IS DISTINCT FROM %(need_id)s
+        AND (dn.id IS NULL OR (dn.date_from <= %(date_to)s AND dn.date_to >= %(date_from)s)))
 """  # noqa: S608 - built from the constants above, values are query parameters
 
 # Size of the compositions of the candidates (few: only those that share enough products).

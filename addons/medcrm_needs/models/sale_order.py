@@ -57,11 +57,13 @@ class SaleOrder(models.Model):
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    # What the need duplicate check reads from a quotation line, from a partial index alone.
     medcrm_in_open_deal = fields.Boolean(related="order_id.medcrm_in_open_deal", store=True)
+    medcrm_deal_id = fields.Many2one(related="order_id.opportunity_id", store=True, string="Deal")
 
     def init(self):
-        # The need duplicate check reads the lines of open deals' quotations by product.
+        self.env.cr.execute("DROP INDEX IF EXISTS sale_order_line_medcrm_open_deal_idx")
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS sale_order_line_medcrm_open_deal_idx
-                   ON sale_order_line (product_id) INCLUDE (order_id) WHERE medcrm_in_open_deal"""
+            """CREATE INDEX IF NOT EXISTS sale_order_line_medcrm_duplicate_check_idx
+                   ON sale_order_line (product_id) INCLUDE (medcrm_deal_id, company_id) WHERE medcrm_in_open_deal"""
         )
