@@ -7,9 +7,12 @@ products of **each** of them (default 80 %: ``common / max(own, other) >= 0.8``,
 dealer's need and the end customer's need report each other). Needs whose periods do not overlap are
 not duplicates; the check spans every counterparty and manager of the company.
 
-The comparison runs in PostgreSQL: the lines of comparable needs are read through a partial index on
-``(product_id, need_id) WHERE is_duplicate_candidate`` and the quotation lines through the index on
-``sale_order_line.product_id``, so a check touches only the lines of the products in question.
+The comparison runs in PostgreSQL and reads two partial covering indexes only: the lines of comparable
+needs (``medcrm_need_line (product_id) INCLUDE (need, state, company, period, deal) WHERE
+is_duplicate_candidate``) and the lines of open deals' quotations (``sale_order_line (product_id)
+INCLUDE (deal, company) WHERE medcrm_in_open_deal``). A check touches the lines of its own products
+only, whatever the size of the history; the few candidates left are then checked live (deal still
+open, period of the deal's need) and their compositions counted.
 """
 
 import hashlib
