@@ -3,9 +3,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-# Fields whose change can change the result of the duplicate check.
-COMPOSITION_FIELDS = {"line_ids", "state", "date_from", "date_to", "company_id"}
-
 
 class MedcrmNeed(models.Model):
     """Need (Потребность): the catalogue products a client needs in a period, kept even when nothing is sold.
@@ -282,7 +279,10 @@ class MedcrmNeed(models.Model):
         res = super(MedcrmNeed, self.with_context(medcrm_skip_duplicate_check=True)).write(vals)
         if leaving_open:
             leaving_open._release_duplicate_warnings()
-        if COMPOSITION_FIELDS & set(vals) and not self.env.context.get("medcrm_skip_duplicate_check"):
+        # Every save of an open need is checked (other needs and deals may have changed meanwhile); writes
+        # of the chatter and activities alone are not saves of the document.
+        business_write = set(vals) - set(self._medcrm_free_fields())
+        if business_write and not self.env.context.get("medcrm_skip_duplicate_check"):
             self._check_composition_duplicates()
         return res
 
@@ -347,10 +347,9 @@ class MedcrmNeed(models.Model):
         for need in self:
             if need.state != "open":
                 raise UserError(self.env._("Only open needs can be confirmed as satisfiable."))
+        # the save runs the duplicate check, which turns the needs without open duplicates into deals
         self.write({"satisfiable": True})
-        converted = self._convert_satisfiable()
-        waiting = self - converted
-        for need in waiting:
+        for need in self.filtered(lambda n: n.state == "open"):
             need.message_post(
                 body=self.env._(
                     "The need is satisfiable; the deal will be created as soon as its possible duplicates "
@@ -359,8 +358,8 @@ class MedcrmNeed(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        if len(converted) == 1 and len(self) == 1:
-            return converted.action_view_deal()
+        if len(self) == 1 and self.state == "converted":
+            return self.action_view_deal()
         return True
 
     def action_create_deal(self):
