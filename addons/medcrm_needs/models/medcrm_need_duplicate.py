@@ -40,6 +40,13 @@ class MedcrmNeedDuplicate(models.Model):
     detected_by_id = fields.Many2one("res.users", string="Detected on save by")
     notified_date = fields.Datetime(string="Notified on")
 
+    @api.depends("other_number", "other_partner_name", "overlap")
+    def _compute_display_name(self):
+        for warning in self:
+            warning.display_name = (
+                f"{warning.other_number} — {warning.other_partner_name or ''} ({warning.overlap:g} %)"
+            )
+
     @api.depends("other_number", "overlap", "common_count", "own_count", "other_count", "match_type")
     def _compute_summary(self):
         for warning in self:

@@ -131,7 +131,8 @@ class MedcrmNeed(models.Model):
         :return: one dict per need: ``{'need_id', 'need_number', 'matches': [match, ...]}`` where a match is
             ``{'kind': 'need'|'deal', 'id', 'number', 'name', 'user_id', 'user_name', 'partner_id',
             'partner_name', 'date_from', 'date_to', 'match_type': 'identical'|'similar', 'overlap'
-            (percent), 'common_count', 'own_count', 'other_count', 'common_product_ids', 'common_products'}``
+            (percent), 'common_count', 'own_count', 'other_count', 'common_product_ids',
+            'common_analogue_group_ids', 'common_products' (names), 'signature' (fingerprint of what matched)}``
             (ids are ``False`` when unknown, dates are ISO strings or ``False``).
         """
         self.check_access("read")

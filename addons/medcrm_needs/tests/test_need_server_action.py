@@ -61,6 +61,7 @@ class TestNeedServerAction(MedcrmNeedCase):
             .create({})
         )
         self.assertEqual(wizard.warning_id.need_id, need)
+        self.assertEqual(wizard.warning_id.display_name, f"{original.name} — {self.dealer.name} (100 %)")
         self.assertEqual(wizard.sudo().duplicate_of_need_id, original)
         with self.assertRaisesText(UserError, "Напишите комментарий"):
             wizard.action_close()
