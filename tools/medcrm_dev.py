@@ -497,8 +497,32 @@ def port_taken(port, host="127.0.0.1"):
     return False
 
 
+# Programs Odoo calls that are not Python packages: wkhtmltopdf renders every QWeb PDF (the need, the
+# list of needs, the КП). Installed with the system's package manager when we may; otherwise a warning.
+SYSTEM_PROGRAMS = {"wkhtmltopdf": "wkhtmltopdf"}
+
+
+def ensure_system_programs():
+    missing = [pkg for prog, pkg in SYSTEM_PROGRAMS.items() if not shutil.which(prog)]
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    if os.geteuid() != 0 or not apt:
+        log(f"missing {', '.join(missing)} (PDF reports will not render): install them with the system's packages")
+        return
+    log(f"installing {', '.join(missing)} with apt-get (once)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    result = subprocess.run([apt, "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+    if result.returncode:
+        subprocess.run([apt, "update", "-q"], env=env)
+        result = subprocess.run([apt, "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+    if result.returncode:
+        log(f"could not install {', '.join(missing)}: PDF reports will not render")
+
+
 def prepare():
     ensure_venv()
+    ensure_system_programs()
     params = ensure_postgres()
     return params
 
