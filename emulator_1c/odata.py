@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .filters import FilterError, compile_filter, parse_orderby, sort_rows
 from .schema import BOOL, DATE, DOUBLE, GUID, INT64, PRICES, Entity, Prop
-from .store import Store
+from .store import NotFound, Store
 from .util import EMPTY_DATE, EMPTY_REF, is_guid, now_str, parse_date
 from .web import JSON_TYPE, XML_TYPE, ODataError, Response, json_response
 
@@ -31,6 +31,17 @@ E_UNKNOWN_ENTITY = "14"
 E_BAD_QUERY = "15"
 E_BAD_BODY = "16"
 E_TABULAR = "13"
+
+# Virtual tables of registers: `InformationRegister_X/SliceLast()`, `AccumulationRegister_X/Balance(Condition='...')`.
+_VIRTUAL_RE = re.compile(r"^(?P<name>SliceLast|SliceFirst|Balance)(?:\((?P<args>.*)\))?$", re.S)
+_CONDITION_RE = re.compile(r"Condition\s*=\s*'(?P<expr>(?:[^']|'')*)'", re.S)
+# `X_Key eq guid'...' or X_Key eq guid'...'`: what a client asks when it fetches a batch of known objects;
+# 1C answers it from an index, the emulator from a set instead of running the expression on every row.
+_KEYS_FILTER_RE = re.compile(
+    r"^\s*\(?\s*(?P<prop>[^\s()]+) eq guid'(?P<first>[0-9a-fA-F-]{36})'\s*\)?"
+    r"(?P<more>(?:\s+or\s+\(?\s*(?P=prop) eq guid'[0-9a-fA-F-]{36}'\s*\)?)*)\s*$"
+)
+_GUID_IN_RE = re.compile(r"guid'([0-9a-fA-F-]{36})'")
 
 _KEY_RE = re.compile(r"^(?P<set>[^(/]+)(?:\((?:Ref_Key=)?guid'(?P<key>[^']*)'\))?(?:/(?P<rest>.*))?$")
 
@@ -96,9 +107,16 @@ class OData:
             if tail == "$count" and method == "GET":
                 rows = self.select_rows(entity, query)
                 return Response(200, str(len(rows)).encode(), "text/plain;charset=utf-8", kind="data")
+            virtual = _VIRTUAL_RE.match(tail or "")
+            if virtual and method == "GET" and not entity.is_object:
+                return self.get_virtual(entity, virtual.group("name"), virtual.group("args") or "", query, root,
+                                        as_json)
             if tail:
                 raise ODataError(400, E_EXTRA_SEGMENTS, "Обнаружены лишние сегменты!")
             if method == "GET":
+                if entity.kind == "AccumulationRegister":
+                    raise ODataError(400, E_BAD_QUERY, "Движения регистра накопления эмулятором не публикуются: "
+                                                       "используйте виртуальную таблицу Balance()")
                 return self.get_collection(entity, query, root, as_json)
             if method == "POST":
                 return self.create(entity, body, root, as_json, query)
@@ -120,8 +138,30 @@ class OData:
 
     def _rows_of(self, entity: Entity) -> list[dict]:
         if entity.computed:
-            return self.store.register_rows(entity.name)
+            try:
+                return self.store.register_rows(entity.name)
+            except NotFound as err:
+                raise ODataError(404, E_UNKNOWN_ENTITY, f"Не найдена сущность с именем '{entity.name}'") from err
         return self.store.all(entity.name)
+
+    def get_virtual(self, entity: Entity, name: str, args: str, query: dict[str, str], root: str,
+                    as_json: bool) -> Response:
+        """SliceLast()/SliceFirst() of a periodic information register, Balance() of an accumulation register."""
+        if name == "Balance" and entity.kind == "AccumulationRegister":
+            attrs = [p for p in entity.attrs if p.edm != DOUBLE] + [
+                Prop(p.name + "Balance", DOUBLE) for p in entity.attrs if p.edm == DOUBLE]
+        elif name in ("SliceLast", "SliceFirst") and entity.kind == "InformationRegister" and any(
+                p.name == "Period" for p in entity.attrs):
+            attrs = list(entity.attrs)
+        else:
+            raise ODataError(400, E_BAD_QUERY, f"Виртуальная таблица {name} не поддерживается для {entity.name}")
+        virtual = Entity(f"{entity.name}_{name}", entity.kind, attrs, computed=True)
+        condition = _CONDITION_RE.search(args)
+        if condition:
+            expr = condition.group("expr").replace("''", "'")
+            flt = query.get("$filter", "").strip()
+            query = dict(query, **{"$filter": f"({expr}) and ({flt})" if flt else expr})
+        return self.get_collection(virtual, query, root, as_json)
 
     def select_rows(self, entity: Entity, query: dict[str, str]) -> list[dict]:
         flt = query.get("$filter", "").strip()
@@ -130,8 +170,19 @@ class OData:
         rows = self.cache.get(cache_key)
         if rows is not None:
             return rows
-        rows = self._rows_of(entity)
         props = entity.prop_map()
+        keys = _KEYS_FILTER_RE.match(flt) if flt else None
+        if keys and keys.group("prop") in props:
+            wanted = {k.lower() for k in _GUID_IN_RE.findall(flt)}
+            prop = keys.group("prop")
+            if prop == "Ref_Key" and not entity.computed:
+                table = self.store.rows[entity.name]
+                rows = [table[k] for k in sorted(wanted) if k in table]  # a stable order, as an index gives
+            else:
+                rows = [r for r in self._rows_of(entity) if str(r.get(prop, "")).lower() in wanted]
+            flt = ""
+        else:
+            rows = self._rows_of(entity)
         try:
             if flt:
                 tables = {t: {p.name for p in cols} | {"Ref_Key", "LineNumber"} | {
