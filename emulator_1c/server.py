@@ -191,7 +191,8 @@ class Emulator:
                     self.faults.clear()
                     return json_response(self.faults.stats())
                 if method in ("POST", "PUT"):
-                    self.faults.configure(data, replace=method == "PUT" or not data.get("merge", False))
+                    merge = bool(data.pop("merge", False))
+                    self.faults.configure(data, replace=method == "PUT" or not merge)
                     return json_response(self.faults.stats())
             if parts == ["faults", "next"] and method == "POST":
                 self.faults.configure({"next": [data]}, replace=False)

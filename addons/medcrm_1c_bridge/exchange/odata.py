@@ -67,8 +67,8 @@ class ODataTransport(Transport):
     def _url(self, resource):
         return f"{self.root}/{ODATA_PATH}/" + quote(resource, safe="()/=,'")
 
-    def get(self, resource, check_keys=False, **params):
-        """One OData answer; with ``check_keys`` every row's Ref_Key must be a GUID, or the page is asked again."""
+    def get(self, resource, check_keys=None, **params):
+        """One OData answer; with ``check_keys`` (a property) every row's key must be a GUID, or it is asked again."""
         params.setdefault("$format", "json")
         url = self._url(resource)
 
@@ -78,16 +78,16 @@ class ODataTransport(Transport):
                 raise PayloadError("malformed_json", url=public_url(url), detail="no 'value' array")
             if check_keys:
                 for row in data.get("value", []):
-                    key = row.get("Ref_Key") if isinstance(row, dict) else None
+                    key = row.get(check_keys) if isinstance(row, dict) else None
                     if not records.is_guid(key):
                         raise PayloadError("bad_guid", payload=str(row)[:2000], detail=str(key))
             return data
 
         return self.http.call("GET", url, parse, params=params)
 
-    def values(self, resource, **params):
+    def values(self, resource, key="Ref_Key", **params):
         """Rows of a collection; rows whose keys stay broken after the retries come back to be logged one by one."""
-        check = "Ref_Key" in params.get("$select", "Ref_Key") and not resource.endswith(")")
+        check = key if key in params.get("$select", key) else None
         try:
             return self.get(resource, check_keys=check, **params).get("value", [])
         except PayloadError as err:
@@ -95,12 +95,12 @@ class ODataTransport(Transport):
                 raise
             return self.get(resource, **params).get("value", [])
 
-    def pages(self, resource, **params):
+    def pages(self, resource, key="Ref_Key", **params):
         """All rows of a collection, page by page ($top/$skip over a stable $orderby)."""
-        params.setdefault("$orderby", "Ref_Key")
+        params.setdefault("$orderby", key)
         skip = 0
         while True:
-            page = self.values(resource, **params, **{"$top": str(self.page_size), "$skip": str(skip)})
+            page = self.values(resource, key, **params, **{"$top": str(self.page_size), "$skip": str(skip)})
             if page:
                 yield page
             if len(page) < self.page_size:
@@ -112,7 +112,7 @@ class ODataTransport(Transport):
             flt = keys_filter(prop, batch)
             if params.get("$filter"):
                 flt = f"({params['$filter']}) and ({flt})"
-            yield self.values(resource, **{**params, "$filter": flt})
+            yield self.values(resource, prop, **{**params, "$filter": flt})
 
     def post(self, resource, payload):
         return self.http.call("POST", self._url(resource), parse_json, params={"$format": "json"}, json=payload)
@@ -132,19 +132,24 @@ class ODataTransport(Transport):
         return ",".join(fields)
 
     def reference_data(self):
+        """Units, manufacturers, additional attributes and analogue groups, read once per run.
+
+        Rows whose reference stays broken after the retries are left out: the products pointing to them get
+        the defaults (pieces, no manufacturer), and the products themselves are checked one by one.
+        """
         if self._lookups is None:
             s = self.settings
-            units = {}
-            for row in self.values(s["units_set"], **{"$select": "Ref_Key,Code,Description,DeletionMark"}):
-                units[records.ref(row["Ref_Key"])] = {"code": records.text(row.get("Code")), "name": row["Description"]}
+            units = {
+                key: {"code": records.text(row.get("Code")), "name": records.text(row.get("Description"))}
+                for key, row in _keyed(self.values(s["units_set"], **{"$select": "Ref_Key,Code,Description"}))
+            }
             makers = {}
-            for page in self.pages(s["makers_set"], **{"$select": "Ref_Key,Description,НаименованиеПолное"}):
-                for row in page:
-                    makers[records.ref(row["Ref_Key"])] = {"name": records.text(row["Description"])}
+            for page in self.pages(s["makers_set"], **{"$select": "Ref_Key,Description"}):
+                makers.update((key, {"name": records.text(row.get("Description"))}) for key, row in _keyed(page))
             props = {}
             if any(kind == "property" for kind, _src in self._mapping("product").values()):
-                for row in self.values(s["props_set"], **{"$select": "Ref_Key,Имя,Заголовок,Description"}):
-                    key = records.ref(row["Ref_Key"])
+                select = {"$select": "Ref_Key,Имя,Заголовок,Description"}
+                for key, row in _keyed(self.values(s["props_set"], **select)):
                     for name in (row.get("Имя"), row.get("Заголовок"), row.get("Description")):
                         if name:
                             props.setdefault(name, key)
@@ -152,25 +157,26 @@ class ODataTransport(Transport):
             kind, source = self._mapping("product").get("analogue_group", ("none", ""))
             prop = next((props[a] for a in source.split("|") if a in props), None)
             if kind == "property" and prop:
-                flt = odata_filter("Owner_Key eq {}", Guid(prop))
-                for page in self.pages(s["prop_values_set"], **{"$filter": flt, "$select": "Ref_Key,Description"}):
-                    for row in page:
-                        analogues[records.ref(row["Ref_Key"])] = records.text(row["Description"])
+                params = {"$filter": odata_filter("Owner_Key eq {}", Guid(prop)), "$select": "Ref_Key,Description"}
+                for page in self.pages(s["prop_values_set"], **params):
+                    analogues.update((key, records.text(row.get("Description"))) for key, row in _keyed(page))
             self._lookups = {"units": units, "manufacturers": makers, "properties": props, "analogue_groups": analogues}
         return self._lookups
 
     # --- products -------------------------------------------------------------------------------------------
     def product_groups(self):
-        flt = odata_filter("IsFolder eq {}", True)
+        params = {
+            "$filter": odata_filter("IsFolder eq {}", True),
+            "$select": "Ref_Key,Parent_Key,Description,DeletionMark",
+        }
         out = []
-        for page in self.pages(
-            self.settings["products_set"], **{"$filter": flt, "$select": "Ref_Key,Parent_Key,Description,DeletionMark"}
-        ):
-            for row in page:
+        for page in self.pages(self.settings["products_set"], **params):
+            for key, row in _keyed(page):
+                parent = row.get("Parent_Key")
                 out.append(
                     {
-                        "guid": records.ref(row["Ref_Key"]),
-                        "parent": records.ref(row.get("Parent_Key")),
+                        "guid": key,
+                        "parent": records.ref(parent) if records.is_guid(parent) else None,
                         "name": records.text(row.get("Description")),
                         "deleted": bool(row.get("DeletionMark")),
                     }
@@ -229,25 +235,25 @@ class ODataTransport(Transport):
 
     def prices(self, keys=None):
         s = self.settings
-        kinds = self.values("Catalog_ВидыЦен", **{"$select": "Ref_Key,Description"})
-        wanted = [k for k in kinds if k.get("Description") == s.get("price_type")] or kinds[:1]
+        kinds = list(_keyed(self.values("Catalog_ВидыЦен", **{"$select": "Ref_Key,Description"})))
+        wanted = [key for key, row in kinds if row.get("Description") == s.get("price_type")] or [k for k, _r in kinds]
         if not wanted:
             return {}
-        kind = records.ref(wanted[0]["Ref_Key"])
+        kind = wanted[0]
         condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
         resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
         params = {"$select": "Номенклатура_Key,Цена"}
         rows = (
             self.by_keys(resource, keys, "Номенклатура_Key", **params)
             if keys is not None
-            else self.pages(resource, **params, **{"$orderby": "Номенклатура_Key"})
+            else self.pages(resource, "Номенклатура_Key", **params)
         )
         out = {}
         for page in rows:
             for row in page:
-                key = records.ref(row.get("Номенклатура_Key"))
-                if key:
-                    out[key] = float(row.get("Цена") or 0.0)
+                key = row.get("Номенклатура_Key")
+                if records.is_guid(key):  # a row 1C keeps sending broken cannot be attributed: left out
+                    out[key.lower()] = float(row.get("Цена") or 0.0)
         return out
 
     def stock(self, keys=None):
@@ -258,14 +264,14 @@ class ODataTransport(Transport):
         rows = (
             self.by_keys(resource, keys, "Номенклатура_Key", **params)
             if keys is not None
-            else self.pages(resource, **params, **{"$orderby": "Номенклатура_Key"})
+            else self.pages(resource, "Номенклатура_Key", **params)
         )
         out = {}
         for page in rows:
             for row in page:
-                key = records.ref(row.get("Номенклатура_Key"))
-                if key:
-                    out[key] = out.get(key, 0.0) + float(row.get(resource_field) or 0.0)
+                key = row.get("Номенклатура_Key")
+                if records.is_guid(key):
+                    out[key.lower()] = out.get(key.lower(), 0.0) + float(row.get(resource_field) or 0.0)
         return out
 
     def feed_head(self):
@@ -273,35 +279,41 @@ class ODataTransport(Transport):
         path = self.settings.get("change_feed") or ""
         if not path:
             self._unsupported("read the change feed (no HTTP service configured)")
-        data = self.http.call("GET", f"{self.root}/{path.strip('/')}", parse_json, params={"since": "0", "limit": "1"})
-        try:
-            return int(data["current"])
-        except (KeyError, TypeError, ValueError) as err:
-            raise PayloadError("malformed_json", url=public_url(self.root + "/" + path), detail=str(err)) from err
+        url = f"{self.root}/{path.strip('/')}"
+
+        def parse(body, resp):
+            try:
+                return int(parse_json(body, resp)["current"])
+            except (KeyError, TypeError, ValueError) as err:
+                raise PayloadError("malformed_json", url=public_url(url), detail=str(err)) from err
+
+        return self.http.call("GET", url, parse, params={"since": "0", "limit": "1"})
 
     def changes(self, since, types):
         path = self.settings.get("change_feed") or ""
         if not path:
             self._unsupported("read the change feed (no HTTP service configured)")
-        items, cursor = [], int(since or 0)
-        while True:
-            data = self.http.call(
-                "GET",
-                f"{self.root}/{path.strip('/')}",
-                parse_json,
-                params={"since": str(cursor), "limit": "5000", "types": ",".join(types)},
-            )
+        url = f"{self.root}/{path.strip('/')}"
+
+        def parse(body, resp):
+            data = parse_json(body, resp)
             try:
                 page, more, nxt = data["items"], bool(data["more"]), int(data["next"])
             except (KeyError, TypeError, ValueError) as err:
-                raise PayloadError("malformed_json", url=public_url(self.root + "/" + path), detail=str(err)) from err
+                raise PayloadError("malformed_json", url=public_url(url), detail=str(err)) from err
             for item in page:
-                if not records.is_guid(item.get("Ref_Key")):
-                    raise PayloadError("bad_guid", payload=str(item)[:2000], detail=str(item.get("Ref_Key")))
-                items.append(
-                    {"type": item.get("type"), "guid": item["Ref_Key"].lower(), "deleted": bool(item.get("deleted"))}
-                )
-            cursor = nxt
+                if not isinstance(item, dict) or not records.is_guid(item.get("Ref_Key")):
+                    raise PayloadError("bad_guid", payload=str(item)[:2000], detail=str(item))
+            return page, more, nxt
+
+        items, cursor = [], int(since or 0)
+        while True:
+            params = {"since": str(cursor), "limit": "5000", "types": ",".join(types)}
+            page, more, cursor = self.http.call("GET", url, parse, params=params)
+            items += [
+                {"type": item.get("type"), "guid": item["Ref_Key"].lower(), "deleted": bool(item.get("deleted"))}
+                for item in page
+            ]
             if not more:
                 return items, cursor
 
@@ -405,6 +417,14 @@ class ODataTransport(Transport):
 
     def document_status(self, entity_set, guid):
         return self.get(f"{entity_set}({odata_literal(Guid(guid))})")
+
+
+def _keyed(rows):
+    """(lower-case GUID, row) for the rows whose Ref_Key is a GUID."""
+    for row in rows:
+        key = row.get("Ref_Key") if isinstance(row, dict) else None
+        if records.is_guid(key):
+            yield key.lower(), row
 
 
 def first_alias(source):

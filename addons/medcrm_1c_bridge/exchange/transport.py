@@ -72,7 +72,9 @@ def make_transport(settings):
     from .soap import SoapTransport
 
     http = HttpClient(
-        auth=(settings["username"], settings["password"]) if settings.get("username") else None,
+        # 1C users are often Cyrillic ("Администратор"): 1C reads Basic credentials as UTF-8, requests would
+        # send str as Latin-1 (and fail on Cyrillic), so they go as UTF-8 bytes.
+        auth=(settings["username"].encode(), settings["password"].encode()) if settings.get("username") else None,
         timeout=settings.get("timeout", 30),
         retries=settings.get("retries", 3),
         backoff=settings.get("backoff", 0.5),

@@ -56,7 +56,8 @@ def iterparse(fileobj, tags):
     check_prologue(fileobj)
     context = etree.iterparse(fileobj, events=("end",), tag=tags, **parser_options())
     try:
-        yield from context
+        for _event, element in context:
+            yield element
     except etree.XMLSyntaxError as err:
         raise PayloadError("malformed_xml", detail=str(err)[:300]) from err
 

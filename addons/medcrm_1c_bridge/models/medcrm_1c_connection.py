@@ -295,6 +295,10 @@ class MedcrmOnecConnection(models.Model):
             if err.payload:
                 log._medcrm_1c_add_error(message, payload=err.payload)
             _logger.warning("1C exchange %s/%s failed: %s", entity, mode, err)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            # 1C sent a shape no check foresaw: the run fails with a log, the scheduler carries on.
+            message = _("Unexpected answer from 1C: %s", err)
+            _logger.exception("1C exchange %s/%s failed", entity, mode)
         finally:
             transport.close()
             log._medcrm_1c_finish(started, message, transport.http.attempts)
@@ -359,8 +363,11 @@ class MedcrmOnecConnection(models.Model):
         try:
             return transport.feed_head()
         except ExchangeError as err:
-            _logger.info("1C change feed unavailable: %s", err)
-            return None
+            if err.code == "http_status" and err.params.get("status") == 404:
+                # No HTTP service published: incremental runs will compare data versions instead.
+                _logger.info("1C change feed unavailable: %s", err)
+                return None
+            raise
 
     def _medcrm_1c_sync_prices_stock(self):
         self.ensure_one()
