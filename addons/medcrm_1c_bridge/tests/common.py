@@ -30,6 +30,19 @@ class OnecCase(MedcrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # A database where `make run` already mirrored the emulator (same seed) must not disturb the tests:
+        # the existing mirrors are detached inside the test transaction (rolled back afterwards).
+        for table in (
+            "product_template",
+            "res_partner",
+            "product_category",
+            "uom_uom",
+            "medcrm_manufacturer",
+            "medcrm_analogue_group",
+        ):
+            cls.env.cr.execute(f"UPDATE {table} SET medcrm_1c_guid = NULL WHERE medcrm_1c_guid IS NOT NULL")  # noqa: S608
+        cls.env.cr.execute("UPDATE product_template SET active = false WHERE medcrm_1c_version IS NOT NULL")
+        cls.env.invalidate_all()
         cls.emulator = EmulatorServer(
             Config(port=0, products=PRODUCTS, seed=42, password=PASSWORD, profile=cls.emulator_profile)
         ).start()
