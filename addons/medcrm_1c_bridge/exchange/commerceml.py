@@ -90,7 +90,7 @@ class CommerceMLTransport(Transport):
         for fh in self._files.values():
             fh.close()
         self._files = {}
-        super().close()
+        return super().close()
 
     # --- import.xml ---------------------------------------------------------------------------------------
     def reference_data(self):

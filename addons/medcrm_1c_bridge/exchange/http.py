@@ -5,6 +5,7 @@ Retried: connection errors, timeouts, connections dropped mid-body, HTTP 429/500
 401/403/404/400 — asking again would not change the answer.
 """
 
+import contextlib
 import json
 import logging
 import time
@@ -115,10 +116,6 @@ class HttpClient:
 
     def download(self, url, target, **kwargs):
         """Stream a (large) file to ``target`` (an open binary file), within the size limit; retried whole."""
-
-        def parse(body, resp):
-            return body
-
         last = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -163,11 +160,8 @@ class HttpClient:
 
 def odata_error_text(body):
     """The message of 1C's ``odata.error`` (JSON) or ``m:error`` (XML), if the body is one."""
-    try:
-        data = json.loads(body.decode("utf-8"))
-        return str(data["odata.error"]["message"]["value"])[:500]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        pass
+    with contextlib.suppress(ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return str(json.loads(body.decode("utf-8"))["odata.error"]["message"]["value"])[:500]
     text = body[:500].decode("utf-8", "replace")
     start = text.find("<m:message")
     if start >= 0:

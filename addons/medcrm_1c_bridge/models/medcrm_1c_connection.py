@@ -1,7 +1,7 @@
 import logging
 import time
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..exchange import ExchangeError, make_transport
@@ -112,7 +112,7 @@ class MedcrmOnecConnection(models.Model):
     def _check_limits(self):
         for connection in self:
             if connection.timeout <= 0 or connection.retries < 0 or connection.page_size <= 0 or connection.max_mb <= 0:
-                raise UserError(_("Timeout, page size and size limit must be positive, retries not negative."))
+                raise UserError(self.env._("Timeout, page size and size limit must be positive, retries not negative."))
 
     # --- actions (buttons) -----------------------------------------------------------------------------------
     def action_apply_preset(self):
@@ -136,7 +136,7 @@ class MedcrmOnecConnection(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("1C answers (%(count)s object(s) read).", count=count),
+                "message": self.env._("1C answers (%(count)s object(s) read).", count=count),
                 "sticky": False,
             },
         }
@@ -175,7 +175,7 @@ class MedcrmOnecConnection(models.Model):
     @api.model
     def _cron_sync(self):
         """Every few minutes: changed products, counterparties both ways."""
-        for connection in self.search([]):
+        for connection in self.search([("active", "=", True)]):
             if connection.sync_products:
                 connection._medcrm_1c_sync_products(full=False)
             if connection.export_partners and connection.transport != "commerceml":
@@ -254,17 +254,17 @@ class MedcrmOnecConnection(models.Model):
     def _medcrm_1c_error_message(self, err):
         """The translated text of an exchange error (see exchange/errors.py)."""
         messages = {
-            "unreachable": _("1C is unreachable at %(url)s: %(detail)s"),
-            "timeout": _("1C did not answer within %(timeout)s s at %(url)s"),
-            "http_status": _("1C answered HTTP %(status)s at %(url)s: %(detail)s"),
-            "auth": _("1C refused the user name or password (HTTP 401) at %(url)s"),
-            "malformed_json": _("1C sent malformed JSON at %(url)s: %(detail)s"),
-            "malformed_xml": _("1C sent malformed XML: %(detail)s"),
-            "forbidden_xml": _("1C sent XML with a DTD or entities, refused for safety: %(detail)s"),
-            "too_large": _("1C sent more than %(limit)s bytes at %(url)s"),
-            "bad_guid": _("1C sent a reference that is not a GUID: %(detail)s"),
-            "soap_fault": _("The 1C web service refused the request: %(detail)s"),
-            "not_supported": _("The %(transport)s transport cannot %(what)s"),
+            "unreachable": self.env._("1C is unreachable at %(url)s: %(detail)s"),
+            "timeout": self.env._("1C did not answer within %(timeout)s s at %(url)s"),
+            "http_status": self.env._("1C answered HTTP %(status)s at %(url)s: %(detail)s"),
+            "auth": self.env._("1C refused the user name or password (HTTP 401) at %(url)s"),
+            "malformed_json": self.env._("1C sent malformed JSON at %(url)s: %(detail)s"),
+            "malformed_xml": self.env._("1C sent malformed XML: %(detail)s"),
+            "forbidden_xml": self.env._("1C sent XML with a DTD or entities, refused for safety: %(detail)s"),
+            "too_large": self.env._("1C sent more than %(limit)s bytes at %(url)s"),
+            "bad_guid": self.env._("1C sent a reference that is not a GUID: %(detail)s"),
+            "soap_fault": self.env._("The 1C web service refused the request: %(detail)s"),
+            "not_supported": self.env._("The %(transport)s transport cannot %(what)s"),
         }
         template = messages.get(getattr(err, "code", None))
         if not template:
@@ -297,7 +297,7 @@ class MedcrmOnecConnection(models.Model):
             _logger.warning("1C exchange %s/%s failed: %s", entity, mode, err)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             # 1C sent a shape no check foresaw: the run fails with a log, the scheduler carries on.
-            message = _("Unexpected answer from 1C: %s", err)
+            message = self.env._("Unexpected answer from 1C: %s", err)
             _logger.exception("1C exchange %s/%s failed", entity, mode)
         finally:
             transport.close()
@@ -392,14 +392,16 @@ class MedcrmOnecConnection(models.Model):
                     counts["count_read"] += 1
                     if rec.get("error"):
                         log._medcrm_1c_add_error(
-                            _("Counterparty cannot be read: %s", rec["error"]), rec.get("guid"), rec.get("payload")
+                            self.env._("Counterparty cannot be read: %s", rec["error"]),
+                            rec.get("guid"),
+                            rec.get("payload"),
                         )
                         continue
                     try:
                         with self.env.cr.savepoint():
                             _partner, state = partner_model._medcrm_1c_import_counterparty(rec)
                     except Exception as err:  # noqa: BLE001 - one bad counterparty must not stop the others
-                        log._medcrm_1c_add_error(_("Counterparty cannot be saved: %s", err), rec["guid"], rec)
+                        log._medcrm_1c_add_error(self.env._("Counterparty cannot be saved: %s", err), rec["guid"], rec)
                         continue
                     counts[f"count_{state}"] += 1
             log.write(counts)
@@ -421,7 +423,8 @@ class MedcrmOnecConnection(models.Model):
                 values = partner._medcrm_1c_export_values()
                 if not values["inn"]:
                     log._medcrm_1c_add_error(
-                        _("%s has no INN: 1C cannot identify the counterparty.", partner.display_name), payload=values
+                        self.env._("%s has no INN: 1C cannot identify the counterparty.", partner.display_name),
+                        payload=values,
                     )
                     continue
                 try:
@@ -434,7 +437,7 @@ class MedcrmOnecConnection(models.Model):
                 twin = partner_model.with_context(active_test=False).search([("medcrm_1c_guid", "=", guid)], limit=1)
                 if twin:
                     log._medcrm_1c_add_error(
-                        _(
+                        self.env._(
                             "1C already has this counterparty (INN %(inn)s), mirrored as %(twin)s: merge %(partner)s "
                             "into it.",
                             inn=values["inn"],

@@ -24,6 +24,7 @@ import logging
 from psycopg2.extras import Json, execute_values
 
 from odoo import fields
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ class ProductImporter:
                 self.uoms_by_okei.setdefault(okei, uom.id)
 
     def _guid_map(self, table):
-        self.cr.execute(f"SELECT medcrm_1c_guid, id FROM {table} WHERE medcrm_1c_guid IS NOT NULL")  # noqa: S608
+        self.cr.execute(
+            SQL("SELECT medcrm_1c_guid, id FROM %s WHERE medcrm_1c_guid IS NOT NULL", SQL.identifier(table))
+        )
         return dict(self.cr.fetchall())
 
     # --- small catalogs (ORM) -----------------------------------------------------------------------------
@@ -373,7 +376,7 @@ class ProductImporter:
             page_size=BATCH,
         )
         for rec, vals in rows:
-            tid, old_version, was_active = self.templates[rec["guid"]]
+            tid, _version, was_active = self.templates[rec["guid"]]
             if was_active and not vals["active"]:
                 self.counts["archived"] += 1
             else:

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -27,4 +27,6 @@ class ProductTemplate(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_medcrm_1c_mirror(self):
         if not self.env.su and not self.env.user.has_group("base.group_system") and self.filtered("medcrm_1c_guid"):
-            raise UserError(_("Products are kept in 1C: mark the item for deletion in 1C, the CRM will archive it."))
+            raise UserError(
+                self.env._("Products are kept in 1C: mark the item for deletion in 1C, the CRM will archive it.")
+            )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -43,7 +43,7 @@ class ResPartner(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         # Never two mirrors of one organisation: one INN+KPP among companies mirrored from 1C.
         self.env.cr.execute(
             SQL(
@@ -52,6 +52,7 @@ class ResPartner(models.Model):
                 "WHERE medcrm_1c_guid IS NOT NULL AND parent_id IS NULL AND vat IS NOT NULL AND active"
             )
         )
+        return res
 
     @api.depends("medcrm_1c_guid")
     def _compute_medcrm_1c_mirrored(self):
@@ -60,7 +61,7 @@ class ResPartner(models.Model):
 
     def _search_medcrm_1c_mirrored(self, operator, value):
         if operator not in ("=", "!="):
-            raise UserError(_("Unsupported search on 'Kept in 1C'."))
+            raise UserError(self.env._("Unsupported search on 'Kept in 1C'."))
         positive = (operator == "=") == bool(value)
         return [("medcrm_1c_guid", "!=" if positive else "=", False)]
 
@@ -74,7 +75,7 @@ class ResPartner(models.Model):
                 changed = [name for name in MIRRORED_FIELDS if name in vals and _differs(partner, name, vals[name])]
                 if changed:
                     raise AccessError(
-                        _(
+                        self.env._(
                             "%(partner)s is kept in 1C: change %(fields)s in 1C, the CRM receives it at the next "
                             "exchange.",
                             partner=partner.display_name,
@@ -88,7 +89,7 @@ class ResPartner(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_medcrm_1c_mirror(self):
         if not self._medcrm_1c_may_edit_mirror() and self.filtered("medcrm_1c_guid"):
-            raise AccessError(_("Counterparties kept in 1C are deleted in 1C, not in the CRM."))
+            raise AccessError(self.env._("Counterparties kept in 1C are deleted in 1C, not in the CRM."))
 
     # --- 1C -> CRM ---------------------------------------------------------------------------------------------
     @api.model

@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
 from emulator_1c.server import Config, EmulatorServer  # noqa: E402 - the emulator lives beside the addons
 
 PRODUCTS = 120
-PASSWORD = "s3cret-Пароль"
+PASSWORD = "s3cret-Пароль"  # noqa: S105 - the emulator's, in tests
 
 
 class _Rollback(Exception):

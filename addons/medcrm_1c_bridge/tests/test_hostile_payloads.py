@@ -3,9 +3,9 @@ from pathlib import Path
 
 from odoo.tests import tagged
 
-from odoo.addons.medcrm_1c_bridge.exchange import ExchangeError
-from odoo.addons.medcrm_1c_bridge.exchange.xmlsafe import fromstring
-
+from ..exchange import ExchangeError
+from ..exchange.odata import Guid, odata_filter
+from ..exchange.xmlsafe import fromstring
 from .common import PRODUCTS, OnecCase
 
 XXE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -17,8 +17,8 @@ LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
 <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
-<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2"><Каталог><Товары><Товар><Ид>0a0a0a0a-0000-11e0-8000-0050569f62a1</Ид>
-<Наименование>&lol9;</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>""".encode()
+<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2"><Каталог><Товары><Товар>
+<Ид>0a0a0a0a-0000-11e0-8000-0050569f62a1</Ид><Наименование>&lol9;</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>""".encode()
 
 
 @tagged("post_install", "-at_install")
@@ -110,8 +110,6 @@ class TestHostilePayloads(OnecCase):
         self.assertIn("Ref_Key", line.payload)
 
     def test_filter_values_are_quoted(self):
-        from odoo.addons.medcrm_1c_bridge.exchange.odata import Guid, odata_filter
-
         hostile = "x' or true or ''='"
         flt = odata_filter("ИНН eq {} and Ref_Key eq {}", hostile, Guid("0A0A0A0A-0000-11E0-8000-0050569F62A1"))
         self.assertEqual(
