@@ -179,7 +179,14 @@ class OData:
                 table = self.store.rows[entity.name]
                 rows = [table[k] for k in sorted(wanted) if k in table]  # a stable order, as an index gives
             else:
-                rows = [r for r in self._rows_of(entity) if str(r.get(prop, "")).lower() in wanted]
+                try:
+                    index = self.store.register_index(entity.name, prop) if entity.computed else None
+                except NotFound as err:
+                    raise ODataError(404, E_UNKNOWN_ENTITY, f"Не найдена сущность с именем '{entity.name}'") from err
+                if index is not None:
+                    rows = [row for k in sorted(wanted) for row in index.get(k, ())]
+                else:
+                    rows = [r for r in self._rows_of(entity) if str(r.get(prop, "")).lower() in wanted]
             flt = ""
         else:
             rows = self._rows_of(entity)

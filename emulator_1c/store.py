@@ -79,6 +79,7 @@ class Store:
         self.tombstones: dict[str, tuple[int, str]] = {}
         self.extras: dict[str, seedmod.ProductExtra] = {}
         self.price_period: dict[str, str] = {}  # product -> Period of its last price record (default: seed date)
+        self._register_cache: dict[tuple[str, int], object] = {}
         self.counters: dict[str, int] = {}
         self.ref = seedmod.build_reference(self.options.seed, self.profile)
         products = self.profile.products
@@ -348,6 +349,27 @@ class Store:
     # --- computed registers ---------------------------------------------------------------------------------
 
     def register_rows(self, entity_set: str) -> list[dict]:
+        """Rows of a computed register, built once per state of the base (the counter changes on every write)."""
+        key = (entity_set, self.seq)
+        cached = self._register_cache.get(key)
+        if cached is None:
+            cached = self._register_rows(entity_set)
+            self._register_cache = {k: v for k, v in self._register_cache.items() if k[1] == self.seq}
+            self._register_cache[key] = cached
+        return cached
+
+    def register_index(self, entity_set: str, prop: str) -> dict[str, list[dict]]:
+        """Rows of a computed register by the lower-cased value of one property (what an index gives 1C)."""
+        key = (f"{entity_set}#{prop}", self.seq)
+        index = self._register_cache.get(key)
+        if index is None:
+            index = {}
+            for row in self.register_rows(entity_set):
+                index.setdefault(str(row.get(prop, "")).lower(), []).append(row)
+            self._register_cache[key] = index
+        return index
+
+    def _register_rows(self, entity_set: str) -> list[dict]:
         entity_set = entity_set.removesuffix("_SliceLast").removesuffix("_SliceFirst")
         if entity_set == STOCK:
             raise NotFound(entity_set)  # movements are not emulated: read the Balance() virtual table

@@ -141,7 +141,10 @@ def main(argv):
         log("emulator disabled in odoo.conf ([medcrm_1c] emulator = False)")
         return 0
     start_emulator(cfg, db)
-    connect(conf_path, db, cfg)
+    try:
+        connect(conf_path, db, cfg)
+    except Exception as exc:  # noqa: BLE001 - Odoo must start even when the first exchange fails
+        log(f"the demo database could not be connected to the emulator: {exc!r} (see the 1C exchange log in Odoo)")
     return 0
 
 

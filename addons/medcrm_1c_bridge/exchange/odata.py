@@ -240,18 +240,21 @@ class ODataTransport(Transport):
         if not wanted:
             return {}
         kind = wanted[0]
-        condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
-        resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
-        params = {"$select": "Номенклатура_Key,Цена"}
-        rows = (
-            self.by_keys(resource, keys, "Номенклатура_Key", **params)
-            if keys is not None
-            else self.pages(resource, "Номенклатура_Key", **params)
-        )
+        if keys is None:
+            # The whole slice of one price type: the condition goes into the virtual table's parameters.
+            condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
+            resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
+            rows = self.pages(resource, "Номенклатура_Key", **{"$select": "Номенклатура_Key,Цена"})
+        else:
+            # A few products: all their prices by key (an indexed lookup in 1C), the type chosen here.
+            resource = f"{s['prices_set']}/SliceLast()"
+            rows = self.by_keys(resource, keys, "Номенклатура_Key", **{"$select": "Номенклатура_Key,ВидЦены_Key,Цена"})
         out = {}
         for page in rows:
             for row in page:
                 key = row.get("Номенклатура_Key")
+                if "ВидЦены_Key" in row and str(row["ВидЦены_Key"]).lower() != kind:
+                    continue
                 if records.is_guid(key):  # a row 1C keeps sending broken cannot be attributed: left out
                     out[key.lower()] = float(row.get("Цена") or 0.0)
         return out
