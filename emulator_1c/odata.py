@@ -76,6 +76,7 @@ class OData:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.cache = QueryCache()
+        self._nav_cache: dict[str, list[str]] = {}
 
     # --- entry point ---------------------------------------------------------------------------------------
 
@@ -275,6 +276,15 @@ class OData:
             out.append(refs[n])
         return out
 
+    def _nav_props(self, entity: Entity) -> list[str]:
+        """Reference properties of an entity (they get a navigation link), computed once per entity."""
+        cached = self._nav_cache.get(entity.name)
+        if cached is None:
+            cached = [p.name for p in entity.scalar_props()
+                      if p.ref and p.name.endswith("_Key") and p.name != "Ref_Key"]
+            self._nav_cache[entity.name] = cached
+        return cached
+
     def render(self, entity: Entity, rec: dict, select: list[str] | None = None,
                expand: list[Prop] | None = None) -> dict:
         """The JSON object 1C writes for one row: properties, then navigation links of references."""
@@ -286,9 +296,9 @@ class OData:
             out = {k: v for k, v in rec.items() if k in names or (k.endswith("_Type") and k[:-5] in names)}
         if entity.is_object and "Ref_Key" in rec:
             base = f"{entity.name}(guid'{rec['Ref_Key']}')"
-            for p in entity.scalar_props():
-                if p.ref and p.name.endswith("_Key") and p.name != "Ref_Key" and (names is None or p.name in names):
-                    nav = p.name[:-4]
+            for name in self._nav_props(entity):
+                if names is None or name in names:
+                    nav = name[:-4]
                     out[f"{nav}@navigationLinkUrl"] = f"{base}/{nav}"
         for p in expand or []:
             target_entity = self.store.entities.get(p.ref)

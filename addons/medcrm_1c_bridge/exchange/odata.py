@@ -6,6 +6,7 @@ Keys of known objects are fetched in batches small enough for the URL limits of 
 """
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from . import records
@@ -96,16 +97,28 @@ class ODataTransport(Transport):
             return self.get(resource, **params).get("value", [])
 
     def pages(self, resource, key="Ref_Key", **params):
-        """All rows of a collection, page by page ($top/$skip over a stable $orderby)."""
+        """All rows of a collection, page by page ($top/$skip over a stable $orderby).
+
+        The next page is asked for while the caller works on the current one, so 1C's time to prepare a page
+        and ours to write it overlap instead of adding up.
+        """
         params.setdefault("$orderby", key)
-        skip = 0
-        while True:
-            page = self.values(resource, key, **params, **{"$top": str(self.page_size), "$skip": str(skip)})
-            if page:
+        size = self.page_size
+
+        def fetch(skip):
+            return self.values(resource, key, **params, **{"$top": str(size), "$skip": str(skip)})
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medcrm-1c-page") as pool:
+            future, skip = pool.submit(fetch, 0), 0
+            while True:
+                page = future.result()
+                if len(page) < size:
+                    if page:
+                        yield page
+                    return
+                skip += len(page)
+                future = pool.submit(fetch, skip)
                 yield page
-            if len(page) < self.page_size:
-                return
-            skip += len(page)
 
     def by_keys(self, resource, keys, prop="Ref_Key", **params):
         for batch in chunks(sorted(set(keys)), KEYS_PER_REQUEST):
@@ -192,11 +205,24 @@ class ODataTransport(Transport):
             else self.by_keys(self.settings["products_set"], keys, **params)
         )
         lookups = self.reference_data()
+        plan = self._product_plan(lookups)
         for page in pages:
-            yield [self.product_record(row, lookups) for row in page]
+            yield [self.product_record(row, lookups, plan) for row in page]
 
-    def product_record(self, row, lookups):
+    def _product_plan(self, lookups):
+        """(key, kind, where) per mapped field: the requisite's name, or the additional attribute's GUID."""
+        plan = []
+        for key, (kind, source) in self._mapping("product").items():
+            if kind == "requisite":
+                plan.append((key, kind, first_alias(source), CONVERTERS.get(key, records.text)))
+            elif kind == "property":
+                prop = next((lookups["properties"][a] for a in source.split("|") if a in lookups["properties"]), None)
+                plan.append((key, kind, prop, CONVERTERS.get(key, records.text)))
+        return plan
+
+    def product_record(self, row, lookups, plan=None):
         """A product record, or {'error': ..., 'payload': row} when the row cannot be read."""
+        plan = plan if plan is not None else self._product_plan(lookups)
         try:
             rec = {
                 "guid": records.ref(row.get("Ref_Key")),
@@ -207,19 +233,11 @@ class ODataTransport(Transport):
             if not rec["guid"]:
                 raise ValueError("empty Ref_Key")
             extra = {}
-            for line in row.get("ДополнительныеРеквизиты") or []:
-                extra[records.ref(line.get("Свойство_Key"))] = line.get("Значение")
-            for key, (kind, source) in self._mapping("product").items():
-                if kind == "requisite":
-                    value = row.get(first_alias(source))
-                elif kind == "property":
-                    prop = next(
-                        (lookups["properties"][a] for a in source.split("|") if a in lookups["properties"]), None
-                    )
-                    value = extra.get(prop)
-                else:
-                    continue
-                rec[key] = convert_product_value(key, value)
+            for line in row.get("ДополнительныеРеквизиты") or ():
+                prop = line.get("Свойство_Key")
+                extra[prop.lower() if isinstance(prop, str) else prop] = line.get("Значение")
+            for key, kind, source, convert in plan:
+                rec[key] = convert(row.get(source) if kind == "requisite" else extra.get(source))
             return rec
         except (ValueError, TypeError, AttributeError) as err:
             return {"error": str(err), "payload": row, "guid": row.get("Ref_Key") if isinstance(row, dict) else None}
@@ -435,16 +453,20 @@ def first_alias(source):
     return (source or "").split("|", 1)[0].strip()
 
 
-def convert_product_value(key, value):
-    if key in ("unit", "manufacturer"):
-        return records.ref(value)
-    if key == "analogue_group":
-        return records.ref(value) if records.is_guid(value) else (records.text(value) or None)
-    if key in ("registry_date", "registry_valid_until"):
-        return records.date(value)
-    if key == "own_production":
-        return records.boolean(value)
-    return records.text(value)
+def _analogue(value):
+    """The analogue group: a reference to an attribute value, or a plain text."""
+    return records.ref(value) if records.is_guid(value) else (records.text(value) or None)
+
+
+# How each product field is read from its 1C value (text when not listed).
+CONVERTERS = {
+    "unit": records.ref,
+    "manufacturer": records.ref,
+    "analogue_group": _analogue,
+    "registry_date": records.date,
+    "registry_valid_until": records.date,
+    "own_production": records.boolean,
+}
 
 
 def contact_info(rows):

@@ -326,12 +326,14 @@ class MedcrmOnecConnection(models.Model):
     def _medcrm_1c_products_full(self, transport, importer):
         head = self._medcrm_1c_feed_head(transport)
         importer.sync_groups(transport.product_groups())
+        if self.transport != "commerceml":  # CommerceML: offers.xml is read after import.xml
+            importer.prices, importer.stock = transport.prices(), transport.stock()
         for page in transport.iter_products():
             importer.import_page(page, transport.reference_data())
             self._medcrm_1c_commit()
         if not getattr(transport, "changes_only", False):
             importer.archive_unseen()
-        importer.apply_prices_stock(transport.prices(), transport.stock())
+        importer.apply_prices_stock(importer.prices or transport.prices(), importer.stock or transport.stock())
         if head is not None:
             self.sudo().product_cursor = head
 
@@ -348,11 +350,13 @@ class MedcrmOnecConnection(models.Model):
             gone = {guid for guid, (_tid, _v, active) in importer.templates.items() if active and guid not in versions}
         if keys - set(importer.templates):
             importer.sync_groups(transport.product_groups())  # a new item may sit in a new group
+        if keys:
+            importer.prices, importer.stock = transport.prices(keys), transport.stock(keys)
         for page in transport.iter_products(keys=keys) if keys else ():
             importer.import_page(page, transport.reference_data())
         importer.archive(gone - keys)
         if keys:
-            importer.apply_prices_stock(transport.prices(keys), transport.stock(keys), keys)
+            importer.apply_prices_stock(importer.prices, importer.stock, keys)
         if cursor is not None:
             self.sudo().product_cursor = cursor
 

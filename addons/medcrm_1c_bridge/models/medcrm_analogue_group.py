@@ -8,7 +8,6 @@ class MedcrmAnalogueGroup(models.Model):
         string="1C reference",
         copy=False,
         readonly=True,
-        index="btree_not_null",
         help="The value of the 1C additional attribute 'Группа аналогов' this group mirrors.",
     )
 

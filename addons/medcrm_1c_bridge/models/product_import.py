@@ -17,18 +17,20 @@ The ORM caches are invalidated after each batch.
 """
 
 import contextlib
+import datetime
 import hashlib
+import io
 import json
 import logging
 
-from psycopg2.extras import Json, execute_values
+from psycopg2.extras import Json
 
 from odoo import fields
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-BATCH = 1000
+BATCH = 5000
 # Columns the importer sets itself; every other column of a new row comes from the prototype.
 TEMPLATE_COLUMNS = (
     "name",
@@ -48,8 +50,10 @@ TEMPLATE_COLUMNS = (
     "medcrm_analogue_group_id",
     "active",
     "medcrm_1c_synced_at",
+    "list_price",
+    "medcrm_1c_stock_qty",
 )
-CASTS = {
+SQL_TYPES = {
     "name": "jsonb",
     "categ_id": "int4",
     "uom_id": "int4",
@@ -61,7 +65,12 @@ CASTS = {
     "medcrm_analogue_group_id": "int4",
     "active": "bool",
     "medcrm_1c_synced_at": "timestamp",
+    "medcrm_1c_guid": "varchar",
+    "list_price": "numeric",
+    "medcrm_1c_stock_qty": "float8",
 }
+# Price and stock may be unknown for an item (not read in this run): the stored value is kept then.
+KEEP_WHEN_NULL = {"list_price": "1.0", "medcrm_1c_stock_qty": "0.0"}
 # ОКЕИ codes of units Odoo already has.
 OKEI_UOMS = {"796": "uom.product_uom_unit", "166": "uom.product_uom_kgm", "112": "uom.product_uom_litre"}
 
@@ -79,6 +88,9 @@ class ProductImporter:
         self.lang_keys = sorted({"en_US", *(code for code, _name in self.env["res.lang"].get_installed())})
         self.counts = {"read": 0, "created": 0, "updated": 0, "archived": 0, "unchanged": 0}
         self.seen = set()
+        # Prices and stock read before the items, so new items are inserted complete (no second write).
+        self.prices = {}
+        self.stock = {}
         self.now = fields.Datetime.now()
         self._load_maps()
         self._proto = None
@@ -259,25 +271,30 @@ class ProductImporter:
             "medcrm_analogue_group_id": self.analogue(rec.get("analogue_group"), lookups),
             "active": not rec["deleted"],
             "medcrm_1c_synced_at": self.now,
+            "list_price": self.prices.get(rec["guid"]),
+            "medcrm_1c_stock_qty": self.stock.get(rec["guid"], 0.0 if rec["guid"] in self.prices else None),
         }
 
     def _write_batch(self, rows):
+        """Write ``rows`` in a savepoint; when that fails, split the batch in halves until the culprits are found."""
         try:
             with self.cr.savepoint(flush=False):
                 written = self._write(rows)
-        except Exception:  # noqa: BLE001 - replayed one by one below to find the offending items
-            _logger.info("1C products: batch of %s failed, replaying record by record", len(rows), exc_info=True)
-            written = []
-            for rec, vals in rows:
-                try:
-                    with self.cr.savepoint(flush=False):
-                        written += self._write([(rec, vals)])
-                except Exception as err:  # noqa: BLE001
-                    self.log._medcrm_1c_add_error(self.env._("Product cannot be saved: %s", err), rec["guid"], rec)
+        except Exception as err:  # noqa: BLE001 - bisected below to isolate the offending items
+            if len(rows) == 1:
+                rec = rows[0][0]
+                self.log._medcrm_1c_add_error(self.env._("Product cannot be saved: %s", err), rec["guid"], rec)
+                written = []
+            else:
+                _logger.info("1C products: batch of %s failed (%s), bisecting", len(rows), err)
+                half = len(rows) // 2
+                written = self._write_batch(rows[:half]) + self._write_batch(rows[half:])
         self.env.invalidate_all()
         return written
 
     def _write(self, rows):
+        """Copy the batch into a temporary table, then insert the new items and update the known ones in SQL."""
+        self._copy(rows)
         new = [(rec, vals) for rec, vals in rows if rec["guid"] not in self.templates]
         old = [(rec, vals) for rec, vals in rows if rec["guid"] in self.templates]
         done = []
@@ -287,8 +304,29 @@ class ProductImporter:
             done += self._update(old)
         return done
 
+    def _copy(self, rows):
+        cr = self.cr
+        cr.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS medcrm_1c_product_batch ("
+            + ", ".join(f'"{c}" {SQL_TYPES.get(c, "varchar")}' for c in TEMPLATE_COLUMNS)
+            + ", is_new bool) ON COMMIT DROP"
+        )
+        cr.execute("TRUNCATE medcrm_1c_product_batch")
+        buffer = io.StringIO()
+        for rec, vals in rows:
+            is_new = rec["guid"] not in self.templates
+            buffer.write("\t".join([*(copy_text(vals[c]) for c in TEMPLATE_COLUMNS), "t" if is_new else "f"]))
+            buffer.write("\n")
+        buffer.seek(0)
+        columns = ", ".join(f'"{c}"' for c in TEMPLATE_COLUMNS)
+        cr._obj.copy_expert(f"COPY medcrm_1c_product_batch ({columns}, is_new) FROM STDIN", buffer)
+
     def prototype(self):
-        """Full rows of a template and its variant as create() makes them, taken inside a rolled-back savepoint."""
+        """Rows of a template and its variant as create() makes them, taken inside a rolled-back savepoint.
+
+        Only the columns the prototype fills are kept (the others are NULL anyway); they are the same for
+        every product and travel once per statement, as parameters.
+        """
         if self._proto is None:
             unit = self.env.ref("uom.product_uom_unit").id
             with contextlib.suppress(_Rollback), self.cr.savepoint():
@@ -304,76 +342,63 @@ class ProductImporter:
                 variant = dict(zip([d[0] for d in self.cr.description], self.cr.fetchone(), strict=True))
                 raise _Rollback
             self.env.invalidate_all()
-            for row in (tmpl, variant):
-                row.pop("id")
+            skip = {"id", "create_uid", "write_uid", "create_date", "write_date"}
+            tmpl = {k: v for k, v in tmpl.items() if v is not None and k not in skip and k not in TEMPLATE_COLUMNS}
+            variant = {
+                k: v
+                for k, v in variant.items()
+                if v is not None and k not in skip and k not in ("product_tmpl_id", "default_code", "active")
+            }
             self._proto = (tmpl, variant)
         return self._proto
 
     def _insert(self, rows):
         tmpl_proto, variant_proto = self.prototype()
-        uid = self.env.uid
-        stamp = {"create_uid": uid, "write_uid": uid, "create_date": self.now, "write_date": self.now}
-        columns = list(dict.fromkeys([*TEMPLATE_COLUMNS, *stamp, *tmpl_proto]))
-        values = []
-        for _rec, vals in rows:
-            row = {**tmpl_proto, **stamp, **vals}
-            values.append(tuple(adapt(row[c]) for c in columns))
+        stamp = {"create_uid": self.env.uid, "write_uid": self.env.uid, "create_date": self.now, "write_date": self.now}
+        consts = {**tmpl_proto, **stamp}
+        columns = [*TEMPLATE_COLUMNS, *consts]
         # Column names come from the table itself (the prototype row) and from constants, never from 1C.
-        query = 'INSERT INTO product_template ("{}") VALUES %s RETURNING id, medcrm_1c_guid'.format(  # noqa: S608
-            '", "'.join(columns)
+        select = [
+            f'COALESCE(b."{c}", {KEEP_WHEN_NULL[c]})' if c in KEEP_WHEN_NULL else f'b."{c}"' for c in TEMPLATE_COLUMNS
+        ] + ["%s"] * len(consts)
+        self.cr.execute(
+            'INSERT INTO product_template ("{}") SELECT {} FROM medcrm_1c_product_batch b WHERE b.is_new '  # noqa: S608
+            "RETURNING id, medcrm_1c_guid".format('", "'.join(columns), ", ".join(select)),
+            [adapt(v) for v in consts.values()],
         )
-        created = execute_values(self.cr._obj, query, values, page_size=BATCH, fetch=True)
-        ids = {guid: tid for tid, guid in created}
-        vcolumns = list(dict.fromkeys(["product_tmpl_id", "default_code", "active", *stamp, *variant_proto]))
-        vvalues = []
+        ids = {guid: tid for tid, guid in self.cr.fetchall()}
+        vconsts = {**variant_proto, **stamp}
+        vcolumns = ["product_tmpl_id", "default_code", "active", *vconsts]
+        self.cr.execute(
+            'INSERT INTO product_product ("{}") SELECT t.id, t.default_code, t.active, {} '  # noqa: S608
+            "FROM product_template t JOIN medcrm_1c_product_batch b ON b.medcrm_1c_guid = t.medcrm_1c_guid "
+            "WHERE b.is_new".format('", "'.join(vcolumns), ", ".join(["%s"] * len(vconsts))),
+            [adapt(v) for v in vconsts.values()],
+        )
         for _rec, vals in rows:
-            row = {
-                **variant_proto,
-                **stamp,
-                "product_tmpl_id": ids[vals["medcrm_1c_guid"]],
-                "default_code": vals["default_code"],
-                "active": vals["active"],
-            }
-            vvalues.append(tuple(adapt(row[c]) for c in vcolumns))
-        query = 'INSERT INTO product_product ("{}") VALUES %s'.format('", "'.join(vcolumns))  # noqa: S608
-        execute_values(self.cr._obj, query, vvalues, page_size=BATCH)
-        for _rec, vals in rows:
-            self.templates[vals["medcrm_1c_guid"]] = (
-                ids[vals["medcrm_1c_guid"]],
-                vals["medcrm_1c_version"],
-                vals["active"],
-            )
+            guid = vals["medcrm_1c_guid"]
+            self.templates[guid] = (ids[guid], vals["medcrm_1c_version"], vals["active"])
         self.counts["created"] += len(rows)
         return list(ids)
 
     def _update(self, rows):
-        columns = [c for c in TEMPLATE_COLUMNS if c != "medcrm_1c_guid"]
         sets = ", ".join(
-            f'"{c}" = t.name || v."{c}"::jsonb' if c == "name" else f'"{c}" = v."{c}"::{CASTS.get(c, "varchar")}'
-            for c in columns
+            f'"{c}" = t.name || b."{c}"'
+            if c == "name"
+            else (f'"{c}" = COALESCE(b."{c}", t."{c}")' if c in KEEP_WHEN_NULL else f'"{c}" = b."{c}"')
+            for c in TEMPLATE_COLUMNS
+            if c != "medcrm_1c_guid"
         )
-        names = ", ".join(f'"{c}"' for c in columns)
-        values = []
-        for rec, vals in rows:
-            tid = self.templates[rec["guid"]][0]
-            values.append((tid, *(adapt(vals[c]) for c in columns), self.env.uid, self.now))
-        query = (
-            f"UPDATE product_template t SET {sets}, write_uid = v.write_uid::int4, "  # noqa: S608
-            f"write_date = v.write_date::timestamp FROM (VALUES %s) AS v(id, {names}, write_uid, write_date) "
-            "WHERE t.id = v.id"
+        self.cr.execute(
+            f"UPDATE product_template t SET {sets}, write_uid = %s, write_date = %s "  # noqa: S608
+            "FROM medcrm_1c_product_batch b WHERE b.medcrm_1c_guid = t.medcrm_1c_guid AND NOT b.is_new",
+            [self.env.uid, self.now],
         )
-        execute_values(self.cr._obj, query, values, page_size=BATCH)
-        variant_values = [
-            (self.templates[rec["guid"]][0], vals["default_code"], vals["active"], self.env.uid, self.now)
-            for rec, vals in rows
-        ]
-        execute_values(
-            self.cr._obj,
-            "UPDATE product_product p SET default_code = v.code, active = v.active::bool, write_uid = v.uid::int4, "
-            "write_date = v.stamp::timestamp FROM (VALUES %s) AS v(tmpl, code, active, uid, stamp) "
-            "WHERE p.product_tmpl_id = v.tmpl::int4",
-            variant_values,
-            page_size=BATCH,
+        self.cr.execute(
+            "UPDATE product_product p SET default_code = t.default_code, active = t.active, write_uid = %s, "
+            "write_date = %s FROM product_template t JOIN medcrm_1c_product_batch b "
+            "ON b.medcrm_1c_guid = t.medcrm_1c_guid AND NOT b.is_new WHERE p.product_tmpl_id = t.id",
+            [self.env.uid, self.now],
         )
         for rec, vals in rows:
             tid, _version, was_active = self.templates[rec["guid"]]
@@ -408,28 +433,46 @@ class ProductImporter:
     def apply_prices_stock(self, prices, stock, keys=None):
         """Write list price and stock balance where they differ; products missing from the balance have none."""
         guids = set(keys) if keys is not None else set(self.templates)
-        values = []
+        buffer, count = io.StringIO(), 0
         for guid in guids:
             tmpl = self.templates.get(guid)
             if not tmpl:
                 continue
-            price = prices.get(guid)
-            values.append((tmpl[0], price, float(stock.get(guid, 0.0))))
-        if not values:
+            buffer.write(f"{tmpl[0]}\t{copy_text(prices.get(guid))}\t{float(stock.get(guid, 0.0))!r}\n")
+            count += 1
+        if not count:
             return 0
         self.env.flush_all()
-        rows = execute_values(
-            self.cr._obj,
-            "UPDATE product_template t SET list_price = COALESCE(v.price::numeric, t.list_price), "
-            "medcrm_1c_stock_qty = v.qty::float8 FROM (VALUES %s) AS v(id, price, qty) "
-            "WHERE t.id = v.id AND (t.list_price IS DISTINCT FROM COALESCE(v.price::numeric, t.list_price) "
-            "OR t.medcrm_1c_stock_qty IS DISTINCT FROM v.qty::float8) RETURNING t.id",
-            values,
-            page_size=5000,
-            fetch=True,
+        buffer.seek(0)
+        self.cr.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS medcrm_1c_price_batch (id int4, price numeric, qty float8) ON COMMIT DROP"
         )
+        self.cr.execute("TRUNCATE medcrm_1c_price_batch")
+        self.cr._obj.copy_expert("COPY medcrm_1c_price_batch (id, price, qty) FROM STDIN", buffer)
+        self.cr.execute("ANALYZE medcrm_1c_price_batch")
+        self.cr.execute(
+            "UPDATE product_template t SET list_price = COALESCE(b.price, t.list_price), medcrm_1c_stock_qty = b.qty "
+            "FROM medcrm_1c_price_batch b WHERE t.id = b.id AND (t.list_price IS DISTINCT FROM "
+            "COALESCE(b.price, t.list_price) OR t.medcrm_1c_stock_qty IS DISTINCT FROM b.qty)"
+        )
+        changed = self.cr.rowcount
         self.env.invalidate_all()
-        return len(rows)
+        return changed
+
+
+def copy_text(value):
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    else:
+        value = str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def adapt(value):

@@ -6,7 +6,7 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     # The product is a mirror of a 1C catalog item (Номенклатура): these fields say which one and how fresh.
-    medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True, index="btree_not_null")
+    medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True)
     medcrm_1c_code = fields.Char(string="Code in 1C", copy=False, readonly=True)
     medcrm_1c_version = fields.Char(
         string="1C data version", copy=False, readonly=True, help="DataVersion of the 1C object when last read."

@@ -28,7 +28,6 @@ class ResPartner(models.Model):
         string="1C reference",
         copy=False,
         readonly=True,
-        index="btree_not_null",
         help="Reference (Ref_Key) of the counterparty or contact person in 1C. Set: the partner is a mirror of 1C.",
     )
     medcrm_1c_version = fields.Char(string="1C data version", copy=False, readonly=True)

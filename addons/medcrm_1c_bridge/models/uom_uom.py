@@ -4,7 +4,7 @@ from odoo import fields, models
 class UomUom(models.Model):
     _inherit = "uom.uom"
 
-    medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True, index="btree_not_null")
+    medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True)
     medcrm_1c_okei = fields.Char(
         string="OKEI code", help="Code of the unit in the Russian classifier of units (ОКЕИ), e.g. 796 for a piece."
     )
