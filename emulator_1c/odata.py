@@ -41,6 +41,7 @@ _KEYS_FILTER_RE = re.compile(
     r"^\s*\(?\s*(?P<prop>[^\s()]+) eq guid'(?P<first>[0-9a-fA-F-]{36})'\s*\)?"
     r"(?P<more>(?:\s+or\s+\(?\s*(?P=prop) eq guid'[0-9a-fA-F-]{36}'\s*\)?)*)\s*$"
 )
+_AND_KEYS_RE = re.compile(r"^\s*\((?P<rest>[^()]*)\)\s+and\s+\((?P<keys>.*)\)\s*$", re.S)
 _GUID_IN_RE = re.compile(r"guid'([0-9a-fA-F-]{36})'")
 
 _KEY_RE = re.compile(r"^(?P<set>[^(/]+)(?:\((?:Ref_Key=)?guid'(?P<key>[^']*)'\))?(?:/(?P<rest>.*))?$")
@@ -173,6 +174,12 @@ class OData:
             return rows
         props = entity.prop_map()
         keys = _KEYS_FILTER_RE.match(flt) if flt else None
+        rest = ""
+        conj = _AND_KEYS_RE.match(flt) if flt and not keys else None
+        if conj and _KEYS_FILTER_RE.match(conj.group("keys")):
+            # `(<condition>) and (<keys>)`: the keys are looked up first, the condition checked on those rows.
+            rest, flt = conj.group("rest"), conj.group("keys")
+            keys = _KEYS_FILTER_RE.match(flt)
         if keys and keys.group("prop") in props:
             wanted = {k.lower() for k in _GUID_IN_RE.findall(flt)}
             prop = keys.group("prop")
@@ -188,7 +195,7 @@ class OData:
                     rows = [row for k in sorted(wanted) for row in index.get(k, ())]
                 else:
                     rows = [r for r in self._rows_of(entity) if str(r.get(prop, "")).lower() in wanted]
-            flt = ""
+            flt = rest
         else:
             rows = self._rows_of(entity)
         try:
