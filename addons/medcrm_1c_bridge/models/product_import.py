@@ -306,10 +306,11 @@ class ProductImporter:
 
     def _copy(self, rows):
         cr = self.cr
+        columns = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(c), SQL(SQL_TYPES.get(c, "varchar"))) for c in TEMPLATE_COLUMNS
+        )
         cr.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS medcrm_1c_product_batch ("
-            + ", ".join(f'"{c}" {SQL_TYPES.get(c, "varchar")}' for c in TEMPLATE_COLUMNS)
-            + ", is_new bool) ON COMMIT DROP"
+            SQL("CREATE TEMP TABLE IF NOT EXISTS medcrm_1c_product_batch (%s, is_new bool) ON COMMIT DROP", columns)
         )
         cr.execute("TRUNCATE medcrm_1c_product_batch")
         buffer = io.StringIO()
