@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
 import time
 
 from .commerceml import CmlSource, write_files
@@ -26,6 +28,9 @@ def serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="persist state here (journal on top of the seed)")
     p.add_argument("--faults", default="", help="fault spec, e.g. 'latency_ms=200,error500=0.1,seed=7,next=drop:2'")
     p.add_argument("--verbose", action="store_true", help="log every request")
+    p.add_argument("--watch-pid", type=int, default=0,
+                   help="stop when this process ends (`make run` passes the PID that becomes Odoo's)")
+    p.add_argument("--pid-file", default=None, help="write the emulator's PID here while it runs")
     return p
 
 
@@ -78,11 +83,33 @@ def serve(argv: list[str]) -> int:
     print(f"  SOAP WSDL: {root}/ws/medcrm_exchange.1cws?wsdl", flush=True)
     print(f"  CML:       {root}/cml/import.xml  {root}/cml/offers.xml", flush=True)
     print(f"  admin:     {server.url}/_emulator/stats", flush=True)
+    if args.pid_file:
+        with open(args.pid_file, "w", encoding="ascii") as fh:
+            fh.write(str(os.getpid()))
+    if args.watch_pid:
+        threading.Thread(target=_watch, args=(args.watch_pid, server), name="watch-pid", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        if args.pid_file and os.path.exists(args.pid_file):
+            os.unlink(args.pid_file)
     return 0
+
+
+def _watch(pid: int, server) -> None:
+    """Shut the server down once the watched process is gone (Odoo stopped, however it stopped)."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        except PermissionError:
+            continue  # alive, owned by someone else
+    print(f"process {pid} ended: stopping the 1C emulator", flush=True)
+    server.httpd.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:

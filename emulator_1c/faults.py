@@ -100,7 +100,10 @@ class FaultInjector:
             return cfg
 
     def clear(self) -> None:
+        """No fault any more, and the counters start again (each test reads only its own injections)."""
         self.configure({})
+        with self.lock:
+            self.injected = dict.fromkeys(KINDS, 0)
 
     def decide(self, path: str) -> tuple[float, str | None]:
         """(extra latency in seconds, fault kind or None) for one request to ``path``."""

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .filters import FilterError, compile_filter, parse_orderby, sort_rows
 from .schema import BOOL, DATE, DOUBLE, GUID, INT64, PRICES, Entity, Prop
-from .store import Store
+from .store import NotFound, Store
 from .util import EMPTY_DATE, EMPTY_REF, is_guid, now_str, parse_date
 from .web import JSON_TYPE, XML_TYPE, ODataError, Response, json_response
 
@@ -31,6 +31,18 @@ E_UNKNOWN_ENTITY = "14"
 E_BAD_QUERY = "15"
 E_BAD_BODY = "16"
 E_TABULAR = "13"
+
+# Virtual tables of registers: `InformationRegister_X/SliceLast()`, `AccumulationRegister_X/Balance(Condition='...')`.
+_VIRTUAL_RE = re.compile(r"^(?P<name>SliceLast|SliceFirst|Balance)(?:\((?P<args>.*)\))?$", re.S)
+_CONDITION_RE = re.compile(r"Condition\s*=\s*'(?P<expr>(?:[^']|'')*)'", re.S)
+# `X_Key eq guid'...' or X_Key eq guid'...'`: what a client asks when it fetches a batch of known objects;
+# 1C answers it from an index, the emulator from a set instead of running the expression on every row.
+_KEYS_FILTER_RE = re.compile(
+    r"^\s*\(?\s*(?P<prop>[^\s()]+) eq guid'(?P<first>[0-9a-fA-F-]{36})'\s*\)?"
+    r"(?P<more>(?:\s+or\s+\(?\s*(?P=prop) eq guid'[0-9a-fA-F-]{36}'\s*\)?)*)\s*$"
+)
+_AND_KEYS_RE = re.compile(r"^\s*\((?P<rest>[^()]*)\)\s+and\s+\((?P<keys>.*)\)\s*$", re.S)
+_GUID_IN_RE = re.compile(r"guid'([0-9a-fA-F-]{36})'")
 
 _KEY_RE = re.compile(r"^(?P<set>[^(/]+)(?:\((?:Ref_Key=)?guid'(?P<key>[^']*)'\))?(?:/(?P<rest>.*))?$")
 
@@ -65,6 +77,7 @@ class OData:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.cache = QueryCache()
+        self._nav_cache: dict[str, list[str]] = {}
 
     # --- entry point ---------------------------------------------------------------------------------------
 
@@ -96,9 +109,16 @@ class OData:
             if tail == "$count" and method == "GET":
                 rows = self.select_rows(entity, query)
                 return Response(200, str(len(rows)).encode(), "text/plain;charset=utf-8", kind="data")
+            virtual = _VIRTUAL_RE.match(tail or "")
+            if virtual and method == "GET" and not entity.is_object:
+                return self.get_virtual(entity, virtual.group("name"), virtual.group("args") or "", query, root,
+                                        as_json)
             if tail:
                 raise ODataError(400, E_EXTRA_SEGMENTS, "Обнаружены лишние сегменты!")
             if method == "GET":
+                if entity.kind == "AccumulationRegister":
+                    raise ODataError(400, E_BAD_QUERY, "Движения регистра накопления эмулятором не публикуются: "
+                                                       "используйте виртуальную таблицу Balance()")
                 return self.get_collection(entity, query, root, as_json)
             if method == "POST":
                 return self.create(entity, body, root, as_json, query)
@@ -120,8 +140,30 @@ class OData:
 
     def _rows_of(self, entity: Entity) -> list[dict]:
         if entity.computed:
-            return self.store.register_rows(entity.name)
+            try:
+                return self.store.register_rows(entity.name)
+            except NotFound as err:
+                raise ODataError(404, E_UNKNOWN_ENTITY, f"Не найдена сущность с именем '{entity.name}'") from err
         return self.store.all(entity.name)
+
+    def get_virtual(self, entity: Entity, name: str, args: str, query: dict[str, str], root: str,
+                    as_json: bool) -> Response:
+        """SliceLast()/SliceFirst() of a periodic information register, Balance() of an accumulation register."""
+        if name == "Balance" and entity.kind == "AccumulationRegister":
+            attrs = [p for p in entity.attrs if p.edm != DOUBLE] + [
+                Prop(p.name + "Balance", DOUBLE) for p in entity.attrs if p.edm == DOUBLE]
+        elif name in ("SliceLast", "SliceFirst") and entity.kind == "InformationRegister" and any(
+                p.name == "Period" for p in entity.attrs):
+            attrs = list(entity.attrs)
+        else:
+            raise ODataError(400, E_BAD_QUERY, f"Виртуальная таблица {name} не поддерживается для {entity.name}")
+        virtual = Entity(f"{entity.name}_{name}", entity.kind, attrs, computed=True)
+        condition = _CONDITION_RE.search(args)
+        if condition:
+            expr = condition.group("expr").replace("''", "'")
+            flt = query.get("$filter", "").strip()
+            query = dict(query, **{"$filter": f"({expr}) and ({flt})" if flt else expr})
+        return self.get_collection(virtual, query, root, as_json)
 
     def select_rows(self, entity: Entity, query: dict[str, str]) -> list[dict]:
         flt = query.get("$filter", "").strip()
@@ -130,8 +172,32 @@ class OData:
         rows = self.cache.get(cache_key)
         if rows is not None:
             return rows
-        rows = self._rows_of(entity)
         props = entity.prop_map()
+        keys = _KEYS_FILTER_RE.match(flt) if flt else None
+        rest = ""
+        conj = _AND_KEYS_RE.match(flt) if flt and not keys else None
+        if conj and _KEYS_FILTER_RE.match(conj.group("keys")):
+            # `(<condition>) and (<keys>)`: the keys are looked up first, the condition checked on those rows.
+            rest, flt = conj.group("rest"), conj.group("keys")
+            keys = _KEYS_FILTER_RE.match(flt)
+        if keys and keys.group("prop") in props:
+            wanted = {k.lower() for k in _GUID_IN_RE.findall(flt)}
+            prop = keys.group("prop")
+            if prop == "Ref_Key" and not entity.computed:
+                table = self.store.rows[entity.name]
+                rows = [table[k] for k in sorted(wanted) if k in table]  # a stable order, as an index gives
+            else:
+                try:
+                    index = self.store.register_index(entity.name, prop) if entity.computed else None
+                except NotFound as err:
+                    raise ODataError(404, E_UNKNOWN_ENTITY, f"Не найдена сущность с именем '{entity.name}'") from err
+                if index is not None:
+                    rows = [row for k in sorted(wanted) for row in index.get(k, ())]
+                else:
+                    rows = [r for r in self._rows_of(entity) if str(r.get(prop, "")).lower() in wanted]
+            flt = rest
+        else:
+            rows = self._rows_of(entity)
         try:
             if flt:
                 tables = {t: {p.name for p in cols} | {"Ref_Key", "LineNumber"} | {
@@ -217,6 +283,15 @@ class OData:
             out.append(refs[n])
         return out
 
+    def _nav_props(self, entity: Entity) -> list[str]:
+        """Reference properties of an entity (they get a navigation link), computed once per entity."""
+        cached = self._nav_cache.get(entity.name)
+        if cached is None:
+            cached = [p.name for p in entity.scalar_props()
+                      if p.ref and p.name.endswith("_Key") and p.name != "Ref_Key"]
+            self._nav_cache[entity.name] = cached
+        return cached
+
     def render(self, entity: Entity, rec: dict, select: list[str] | None = None,
                expand: list[Prop] | None = None) -> dict:
         """The JSON object 1C writes for one row: properties, then navigation links of references."""
@@ -228,9 +303,9 @@ class OData:
             out = {k: v for k, v in rec.items() if k in names or (k.endswith("_Type") and k[:-5] in names)}
         if entity.is_object and "Ref_Key" in rec:
             base = f"{entity.name}(guid'{rec['Ref_Key']}')"
-            for p in entity.scalar_props():
-                if p.ref and p.name.endswith("_Key") and p.name != "Ref_Key" and (names is None or p.name in names):
-                    nav = p.name[:-4]
+            for name in self._nav_props(entity):
+                if names is None or name in names:
+                    nav = name[:-4]
                     out[f"{nav}@navigationLinkUrl"] = f"{base}/{nav}"
         for p in expand or []:
             target_entity = self.store.entities.get(p.ref)

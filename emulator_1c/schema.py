@@ -30,7 +30,7 @@ class Prop:
 @dataclass
 class Entity:
     name: str
-    kind: str  # Catalog | Document | ChartOfCharacteristicTypes | InformationRegister
+    kind: str  # Catalog | Document | ChartOfCharacteristicTypes | InformationRegister | AccumulationRegister
     attrs: list[Prop] = field(default_factory=list)
     tables: dict[str, list[Prop]] = field(default_factory=dict)
     hierarchical: bool = False
@@ -40,10 +40,10 @@ class Entity:
 
     @property
     def is_object(self) -> bool:
-        return self.kind != "InformationRegister"
+        return self.kind not in ("InformationRegister", "AccumulationRegister")
 
     def standard_head(self) -> list[Prop]:
-        if self.kind == "InformationRegister":
+        if not self.is_object:
             return []
         head = [Prop("Ref_Key", GUID), Prop("DataVersion"), Prop("DeletionMark", BOOL)]
         if self.kind == "Document":
@@ -103,6 +103,7 @@ PAYMENT = "Document_ПоступлениеБезналичныхДенежных
 SHIPMENT = "Document_РеализацияТоваровУслуг"
 ORDER_STATE = "InformationRegister_СостоянияЗаказовКлиентов"
 PRICES = "InformationRegister_ЦеныНоменклатуры"
+STOCK = "AccumulationRegister_ТоварыНаСкладах"
 
 
 def build_entities(profile: Profile) -> dict[str, Entity]:
@@ -272,6 +273,17 @@ def build_entities(profile: Profile) -> dict[str, Entity]:
                 Prop("Номенклатура_Key", GUID, ref=profile.products),
                 Prop("Цена", DOUBLE),
                 Prop("Валюта"),
+            ],
+            computed=True,
+        ),
+        # Balances are read through the virtual table `.../Balance()`, whose resources get a "Balance" suffix.
+        Entity(
+            STOCK,
+            "AccumulationRegister",
+            [
+                Prop("Номенклатура_Key", GUID, ref=profile.products),
+                Prop("Склад_Key", GUID, ref="Catalog_Склады"),
+                Prop("ВНаличии", DOUBLE),
             ],
             computed=True,
         ),

@@ -35,6 +35,10 @@ from .web import XML_TYPE, ODataError, Response, json_response
 
 log = logging.getLogger("emulator_1c")
 
+# Apache's LimitRequestLine (IIS's maxUrl is close): a longer request line gets 414 before 1C sees it, so a
+# client that puts a thousand keys into one $filter fails here as it would in production.
+MAX_REQUEST_LINE = 8190
+
 
 @dataclass
 class Config:
@@ -187,7 +191,8 @@ class Emulator:
                     self.faults.clear()
                     return json_response(self.faults.stats())
                 if method in ("POST", "PUT"):
-                    self.faults.configure(data, replace=method == "PUT" or not data.get("merge", False))
+                    merge = bool(data.pop("merge", False))
+                    self.faults.configure(data, replace=method == "PUT" or not merge)
                     return json_response(self.faults.stats())
             if parts == ["faults", "next"] and method == "POST":
                 self.faults.configure({"next": [data]}, replace=False)
@@ -256,6 +261,13 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.emulator
         with emu.counter_lock:
             emu.requests += 1
+        if len(self.requestline) > MAX_REQUEST_LINE:
+            self._read_body()
+            html = ("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\"><html><head><title>414 Request-URI Too Long"
+                    "</title></head><body><h1>Request-URI Too Long</h1><p>The requested URL's length exceeds the "
+                    "capacity limit for this server.</p></body></html>")
+            self.send(Response(414, html.encode(), "text/html;charset=iso-8859-1"))
+            return
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))

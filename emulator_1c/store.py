@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import seed as seedmod
-from .schema import ORDER_STATE, PAYMENT, PRICES, SHIPMENT, Entity, Profile, build_entities
+from .schema import ORDER_STATE, PAYMENT, PRICES, SHIPMENT, STOCK, Entity, Profile, build_entities
 from .util import EMPTY_DATE, EMPTY_REF, data_version, fmt_date, new_guid
 
 
@@ -78,6 +78,8 @@ class Store:
         self.log: list[tuple[int, str, str]] = []  # (seq, entity set, Ref_Key)
         self.tombstones: dict[str, tuple[int, str]] = {}
         self.extras: dict[str, seedmod.ProductExtra] = {}
+        self.price_period: dict[str, str] = {}  # product -> Period of its last price record (default: seed date)
+        self._register_cache: dict[tuple[str, int], object] = {}
         self.counters: dict[str, int] = {}
         self.ref = seedmod.build_reference(self.options.seed, self.profile)
         products = self.profile.products
@@ -347,6 +349,32 @@ class Store:
     # --- computed registers ---------------------------------------------------------------------------------
 
     def register_rows(self, entity_set: str) -> list[dict]:
+        """Rows of a computed register, built once per state of the base (the counter changes on every write)."""
+        key = (entity_set, self.seq)
+        cached = self._register_cache.get(key)
+        if cached is None:
+            cached = self._register_rows(entity_set)
+            self._register_cache = {k: v for k, v in self._register_cache.items() if k[1] == self.seq}
+            self._register_cache[key] = cached
+        return cached
+
+    def register_index(self, entity_set: str, prop: str) -> dict[str, list[dict]]:
+        """Rows of a computed register by the lower-cased value of one property (what an index gives 1C)."""
+        key = (f"{entity_set}#{prop}", self.seq)
+        index = self._register_cache.get(key)
+        if index is None:
+            index = {}
+            for row in self.register_rows(entity_set):
+                index.setdefault(str(row.get(prop, "")).lower(), []).append(row)
+            self._register_cache[key] = index
+        return index
+
+    def _register_rows(self, entity_set: str) -> list[dict]:
+        entity_set = entity_set.removesuffix("_SliceLast").removesuffix("_SliceFirst")
+        if entity_set == STOCK:
+            raise NotFound(entity_set)  # movements are not emulated: read the Balance() virtual table
+        if entity_set == STOCK + "_Balance":
+            return self._stock_rows()
         if entity_set == ORDER_STATE:
             out = []
             for order in self.all(self.profile.order):
@@ -360,18 +388,33 @@ class Store:
                 })
             return out
         if entity_set == PRICES:
+            # The latest record per (price type, product): what the SliceLast() virtual table gives.
             wholesale, retail = (p["Ref_Key"] for p in self.ref.price_types)
-            period = fmt_date(seedmod.SEED_DATE.date())
+            seed_period = fmt_date(seedmod.SEED_DATE.date())
             out = []
             for rec in self.all(self.profile.products):
                 extra = self.extras.get(rec["Ref_Key"])
                 if extra is None:
                     continue
+                period = self.price_period.get(rec["Ref_Key"], seed_period)
                 for kind, price in ((wholesale, extra.prices[0]), (retail, extra.prices[1])):
                     out.append({"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": rec["Ref_Key"],
                                 "Цена": price, "Валюта": "RUB"})
             return out
         raise NotFound(entity_set)
+
+    def _stock_rows(self) -> list[dict]:
+        """Balance() of the stock register: one row per product and warehouse with a non-zero balance."""
+        out = []
+        warehouses = [w["Ref_Key"] for w in self.ref.warehouses]
+        for rec in self.all(self.profile.products):
+            extra = self.extras.get(rec["Ref_Key"])
+            if extra is None or rec.get("IsFolder"):
+                continue
+            for wh, qty in zip(warehouses, extra.stock, strict=False):
+                if qty:
+                    out.append({"Номенклатура_Key": rec["Ref_Key"], "Склад_Key": wh, "ВНаличииBalance": float(qty)})
+        return out
 
     # --- test helpers (admin endpoints) -------------------------------------------------------------------------
 
@@ -398,6 +441,7 @@ class Store:
                         factor = rng.choice((0.95, 1.05, 1.1))
                         extra = seedmod.ProductExtra((round(extra.prices[0] * factor, 2),
                                                       round(extra.prices[1] * factor, 2)), extra.stock)
+                        self.price_period[rec["Ref_Key"]] = stamp
                     self.put(entity_set, rec, extra)
                 else:
                     self.put(entity_set, rec)

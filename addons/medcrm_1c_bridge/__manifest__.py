@@ -10,5 +10,14 @@
     "external_dependencies": {"python": ["zeep", "requests", "lxml"]},
     "data": [
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/medcrm_1c_connection_views.xml",
+        "views/medcrm_1c_sync_log_views.xml",
+        "views/res_partner_views.xml",
+        "views/product_views.xml",
+        "views/medcrm_1c_menus.xml",
+    ],
+    "demo": [
+        "demo/medcrm_1c_connection_demo.xml",
     ],
 }

@@ -1,0 +1,11 @@
+from . import (
+    medcrm_1c_connection,
+    medcrm_1c_field_mapping,
+    medcrm_1c_sync_log,
+    medcrm_analogue_group,
+    medcrm_manufacturer,
+    product_category,
+    product_template,
+    res_partner,
+    uom_uom,
+)

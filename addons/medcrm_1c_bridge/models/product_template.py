@@ -1,0 +1,32 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    # The product is a mirror of a 1C catalog item (Номенклатура): these fields say which one and how fresh.
+    medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True)
+    medcrm_1c_code = fields.Char(string="Code in 1C", copy=False, readonly=True)
+    medcrm_1c_version = fields.Char(
+        string="1C data version", copy=False, readonly=True, help="DataVersion of the 1C object when last read."
+    )
+    medcrm_1c_full_name = fields.Char(string="Full name in 1C", readonly=True)
+    medcrm_1c_stock_qty = fields.Float(
+        string="Stock in 1C",
+        readonly=True,
+        digits="Product Unit of Measure",
+        help="Balance over the warehouses of 1C at the last exchange.",
+    )
+    medcrm_1c_synced_at = fields.Datetime(string="Read from 1C on", copy=False, readonly=True)
+
+    _sql_constraints = [
+        ("medcrm_1c_guid_uniq", "unique(medcrm_1c_guid)", "Another product mirrors this 1C item."),
+    ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_medcrm_1c_mirror(self):
+        if not self.env.su and not self.env.user.has_group("base.group_system") and self.filtered("medcrm_1c_guid"):
+            raise UserError(
+                self.env._("Products are kept in 1C: mark the item for deletion in 1C, the CRM will archive it.")
+            )
