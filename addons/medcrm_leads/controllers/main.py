@@ -9,10 +9,11 @@ from datetime import timedelta
 from werkzeug.exceptions import BadRequest
 
 from odoo import fields, http
-from odoo.addons.medcrm_leads.tools import counterparty
 from odoo.http import request
 from odoo.tools import consteq, plaintext2html
 from odoo.tools.misc import hmac
+
+from ..tools import counterparty
 
 _logger = logging.getLogger(__name__)
 
@@ -55,14 +56,13 @@ class MedcrmIntake(http.Controller):
         sitemap=False,
     )
     def callback_submit(self, **post):
-        _ = request.env._
         if (request.httprequest.content_length or 0) > CALLBACK_MAX_BODY:
-            return self._callback_error([_("The request is too long.")], post, status=413)
+            return self._callback_error([request.env._("The request is too long.")], post, status=413)
         if request.session.uid and not request.validate_csrf(post.get("csrf_token")):
             raise BadRequest("Session expired (invalid CSRF token)")
         if not self._callback_token_valid(post.get("medcrm_token")):
             return self._callback_error(
-                [_("The form has expired. Please reload the page and send it again.")], post, 403
+                [request.env._("The form has expired. Please reload the page and send it again.")], post, 403
             )
         if post.get(HONEYPOT):
             _logger.info("Call-back request refused: honeypot filled from %s", request.httprequest.remote_addr)
@@ -71,9 +71,8 @@ class MedcrmIntake(http.Controller):
         if errors:
             return self._callback_error(errors, post, status=400)
         if self._callback_rate_exceeded():
-            return self._callback_error(
-                [_("Too many requests from your address. Please call us or try again later.")], post, status=429
-            )
+            message = request.env._("Too many requests from your address. Please call us or try again later.")
+            return self._callback_error([message], post, status=429)
         lead = request.env["crm.lead"].sudo().create(self._callback_lead_values(values))
         _logger.info("Call-back request: lead %s created", lead.id)
         return request.render("medcrm_leads.callback_thanks", {"lead": lead})
@@ -98,28 +97,27 @@ class MedcrmIntake(http.Controller):
         return product if product and product.sale_ok and product.active else None
 
     def _callback_validate(self, post):
-        _ = request.env._
         errors = []
         name = _clean(post.get("name"), NAME_MAX)
         phone = _clean(post.get("phone"), PHONE_MAX)
         comment = _clean(post.get("comment"), COMMENT_MAX)
         if name is None:
-            errors.append(_("The name is too long (at most %(count)s characters).", count=NAME_MAX))
+            errors.append(request.env._("The name is too long (at most %(count)s characters).", count=NAME_MAX))
         elif not name:
-            errors.append(_("Please give your name."))
+            errors.append(request.env._("Please give your name."))
         if phone is None or (phone and not re.fullmatch(r"[0-9+()\-\s.]+", phone)):
-            errors.append(_("The phone number may contain only digits, spaces, +, -, ( and )."))
+            errors.append(request.env._("The phone number may contain only digits, spaces, +, -, ( and )."))
         elif not phone:
-            errors.append(_("Please give your phone number."))
+            errors.append(request.env._("Please give your phone number."))
         elif not 10 <= len(counterparty.phone_key(phone) or "") <= 15:
-            errors.append(_("The phone number looks incomplete: please give it with the area code."))
+            errors.append(request.env._("The phone number looks incomplete: please give it with the area code."))
         if comment is None:
-            errors.append(_("The comment is too long (at most %(count)s characters).", count=COMMENT_MAX))
+            errors.append(request.env._("The comment is too long (at most %(count)s characters).", count=COMMENT_MAX))
         product = None
         if post.get("product_id"):
             product = self._callback_product(post["product_id"])
             if not product:
-                errors.append(_("The product asked about is not in the catalogue. Please reload the page."))
+                errors.append(request.env._("The product asked about is not in the catalogue. Please reload the page."))
         return {"name": name, "phone": phone, "comment": comment, "product": product}, errors
 
     def _callback_rate_exceeded(self):
@@ -139,11 +137,10 @@ class MedcrmIntake(http.Controller):
         return recent >= limit
 
     def _callback_lead_values(self, values):
-        _ = request.env._
         product = values["product"]
         subject = product.display_name if product else values["name"]
         return {
-            "name": _("Call-back request: %(subject)s", subject=subject),
+            "name": request.env._("Call-back request: %(subject)s", subject=subject),
             "type": "lead",
             "contact_name": values["name"],
             "phone": values["phone"],
@@ -173,29 +170,28 @@ class MedcrmIntake(http.Controller):
         ``contact_name`` and a phone or an e-mail are required. Answers ``201 {"lead_id": id}`` or
         ``4xx {"error": "..."}`` (in Russian).
         """
-        _ = request.env._
         token = request.env["ir.config_parameter"].sudo().get_param("medcrm_leads.medbuy_token")
         if not token:
-            return self._json({"error": _("The Medbuy.ru door is closed: no token is configured.")}, 404)
+            return self._json({"error": request.env._("The Medbuy.ru door is closed: no token is configured.")}, 404)
         authorization = request.httprequest.headers.get("Authorization", "")
         if not consteq(authorization, f"Bearer {token}"):
-            return self._json({"error": _("Wrong or missing Medbuy.ru token.")}, 401)
+            return self._json({"error": request.env._("Wrong or missing Medbuy.ru token.")}, 401)
         if (request.httprequest.content_length or 0) > MEDBUY_MAX_BODY:
-            return self._json({"error": _("The request is too long.")}, 413)
+            return self._json({"error": request.env._("The request is too long.")}, 413)
         try:
             payload = json.loads(request.httprequest.get_data(as_text=True) or "{}")
         except ValueError:
-            return self._json({"error": _("The body is not valid JSON.")}, 400)
+            return self._json({"error": request.env._("The body is not valid JSON.")}, 400)
         if not isinstance(payload, dict):
-            return self._json({"error": _("The body must be a JSON object.")}, 400)
+            return self._json({"error": request.env._("The body must be a JSON object.")}, 400)
         values = {key: _clean(payload.get(key), COMMENT_MAX) for key in self._medbuy_fields()}
         errors = []
         if any(value is None for value in values.values()):
-            errors.append(_("A field is longer than %(count)s characters.", count=COMMENT_MAX))
+            errors.append(request.env._("A field is longer than %(count)s characters.", count=COMMENT_MAX))
         if not values.get("contact_name"):
-            errors.append(_("contact_name is required."))
+            errors.append(request.env._("contact_name is required."))
         if not values.get("phone") and not values.get("email"):
-            errors.append(_("A phone or an e-mail is required."))
+            errors.append(request.env._("A phone or an e-mail is required."))
         if errors:
             return self._json({"error": " ".join(errors)}, 400)
         lead = request.env["crm.lead"].sudo().create(self._medbuy_lead_values(values))
@@ -205,20 +201,19 @@ class MedcrmIntake(http.Controller):
         return ("request_id", "organisation", "inn", "contact_name", "phone", "email", "products", "comment")
 
     def _medbuy_lead_values(self, values):
-        _ = request.env._
         subject = values["products"] or values["organisation"] or values["contact_name"]
         details = "\n".join(
             f"{label}: {values[key]}"
             for key, label in (
-                ("request_id", _("Medbuy.ru request")),
-                ("inn", _("INN")),
-                ("products", _("Products")),
-                ("comment", _("Comment")),
+                ("request_id", request.env._("Medbuy.ru request")),
+                ("inn", request.env._("INN")),
+                ("products", request.env._("Products")),
+                ("comment", request.env._("Comment")),
             )
             if values[key]
         )
         return {
-            "name": _("Medbuy.ru: %(subject)s", subject=subject[:NAME_MAX]),
+            "name": request.env._("Medbuy.ru: %(subject)s", subject=subject[:NAME_MAX]),
             "type": "lead",
             "partner_name": values["organisation"],
             "contact_name": values["contact_name"],

@@ -103,6 +103,10 @@ class CrmLead(models.Model):
         if missing:
             # Before anything is created or any turn of the queue is served.
             raise ValidationError(self._medcrm_missing_source_message(missing))
+        if defaults.get("source_id"):
+            # e.g. the utm cookie of a mailing's link: the channel is decided on the explicit value
+            for vals in vals_list:
+                vals.setdefault("source_id", defaults["source_id"])
         self._medcrm_channel_from_mailing(vals_list)
         assignments = self._medcrm_prepare_assignments(vals_list, defaults)
         leads = super().create(vals_list)

@@ -20,7 +20,7 @@ class MedcrmLeadHandover(models.Model):
     _order = "date desc, id desc"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade", readonly=True)
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, ondelete="set null")
     from_user_id = fields.Many2one("res.users", string="From", readonly=True, ondelete="set null")
     to_user_id = fields.Many2one("res.users", string="To", readonly=True, index=True, ondelete="set null")
@@ -32,8 +32,8 @@ class MedcrmLeadHandover(models.Model):
         default=lambda self: self.env.user,
         help="The user whose action made the hand-over (the system user for automatic distribution).",
     )
-    date = fields.Datetime(string="Date", readonly=True, required=True, default=fields.Datetime.now)
-    reason = fields.Selection(HANDOVER_REASONS, string="Reason", required=True, readonly=True)
+    date = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now)
+    reason = fields.Selection(HANDOVER_REASONS, required=True, readonly=True)
     note = fields.Char(string="Why", readonly=True, help="What the person who handed the lead over wrote.")
     turn = fields.Integer(
         string="Queue turn",

@@ -1,12 +1,12 @@
 import logging
 
 from psycopg2 import errors as pg_errors
-from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.ru import inn as stdnum_inn
 
 from odoo import api, fields, models
-from odoo.addons.medcrm_leads.tools import counterparty
 from odoo.exceptions import ValidationError
+
+from ..tools import counterparty
 
 _logger = logging.getLogger(__name__)
 
@@ -211,17 +211,13 @@ class ResPartner(models.Model):
                 "10 for an organisation or 12 for an individual entrepreneur.",
                 inn=value,
             )
-        try:
-            stdnum_inn.validate(inn)
-        except InvalidLength:
+        if len(inn) not in (10, 12):
             return self.env._(
                 "INN «%(inn)s» has %(count)s digits: an organisation's INN has 10 digits, "
                 "an individual entrepreneur's 12.",
                 inn=value,
                 count=len(inn),
             )
-        except InvalidChecksum:
-            pass
         return self.env._(
             "INN «%(inn)s» is not valid: its check digits do not match. Please check it against the requisites.",
             inn=value,
@@ -303,23 +299,22 @@ class ResPartner(models.Model):
 
     def _medcrm_match_message(self, reason, inn="", kpp="", domain=""):
         self.ensure_one()
-        _ = self.env._
         messages = {
-            "inn_kpp": lambda: _(
+            "inn_kpp": lambda: self.env._(
                 "«%(name)s» has the same INN %(inn)s and KPP %(kpp)s.", name=self.name, inn=inn, kpp=kpp
             ),
-            "inn": lambda: _("«%(name)s» has the same INN %(inn)s.", name=self.name, inn=inn),
-            "inn_other_kpp": lambda: _(
+            "inn": lambda: self.env._("«%(name)s» has the same INN %(inn)s.", name=self.name, inn=inn),
+            "inn_other_kpp": lambda: self.env._(
                 "«%(name)s» has the same INN %(inn)s with another KPP (%(kpp)s): a branch of the same organisation?",
                 name=self.name,
                 inn=inn,
-                kpp=self.medcrm_kpp or _("none"),
+                kpp=self.medcrm_kpp or self.env._("none"),
             ),
-            "name": lambda: _("«%(name)s» has the same name (without legal form and quotes).", name=self.name),
-            "email_domain": lambda: _(
+            "name": lambda: self.env._("«%(name)s» has the same name (without legal form and quotes).", name=self.name),
+            "email_domain": lambda: self.env._(
                 "«%(name)s» uses the same e-mail domain @%(domain)s.", name=self.name, domain=domain
             ),
-            "phone": lambda: _("«%(name)s» or one of its contacts has the same phone number.", name=self.name),
+            "phone": lambda: self.env._("«%(name)s» or one of its contacts has the same phone number.", name=self.name),
         }
         return messages[reason]()
 

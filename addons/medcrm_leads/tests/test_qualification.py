@@ -26,7 +26,7 @@ class TestQualification(LeadsCase):
     def test_no_real_interest_lost_with_reason_and_farewell_survey(self):
         action = self.lead_as_manager.action_medcrm_no_interest()
         self.assertEqual(action["res_model"], "crm.lead.lost")
-        lost_form = Form(self.env["crm.lead.lost"].with_user(self.user_manager).with_context(action["context"]))
+        lost_form = Form(self.env["crm.lead.lost"].with_user(self.user_manager).with_context(**action["context"]))
         self.assertEqual(lost_form.lost_reason_id, self.env.ref("medcrm_leads.lost_reason_no_real_interest"))
         self.assertTrue(lost_form.medcrm_send_farewell)
         lost_form.save().action_lost_reason_apply()
@@ -49,7 +49,7 @@ class TestQualification(LeadsCase):
     def test_no_real_interest_without_email_still_closes(self):
         self.lead.email_from = False
         action = self.lead_as_manager.action_medcrm_no_interest()
-        self.env["crm.lead.lost"].with_user(self.user_manager).with_context(action["context"]).create(
+        self.env["crm.lead.lost"].with_user(self.user_manager).with_context(**action["context"]).create(
             {}
         ).action_lost_reason_apply()
         self.assertFalse(self.lead.active)

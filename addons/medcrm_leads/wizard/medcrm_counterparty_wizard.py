@@ -1,9 +1,10 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.addons.medcrm_leads.tools import counterparty
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
+
+from ..tools import counterparty
 
 
 class MedcrmCounterpartyWizard(models.TransientModel):
@@ -16,13 +17,13 @@ class MedcrmCounterpartyWizard(models.TransientModel):
     _name = "medcrm.counterparty.wizard"
     _description = "Counterparty and contact from a lead"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead", required=True, ondelete="cascade")
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
     # Requisites of the company
     company_name = fields.Char(string="Company name", required=True)
     inn = fields.Char(string="INN", help="10 digits for an organisation, 12 for an individual entrepreneur.")
     kpp = fields.Char(string="KPP", help="9 characters; none for an individual entrepreneur.")
     street = fields.Char(string="Address")
-    city = fields.Char(string="City")
+    city = fields.Char()
     zip = fields.Char(string="ZIP")
     company_email = fields.Char(string="Company e-mail")
     company_phone = fields.Char(string="Company phone")

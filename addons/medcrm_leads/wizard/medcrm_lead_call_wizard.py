@@ -15,7 +15,7 @@ class MedcrmLeadCallWizard(models.TransientModel):
     )
     contact_name = fields.Char(string="Caller", required=True)
     partner_name = fields.Char(string="Organisation")
-    phone = fields.Char(string="Phone", required=True)
+    phone = fields.Char(required=True)
     email = fields.Char(string="E-mail")
     product_ids = fields.Many2many("product.product", string="Products asked about", domain=[("sale_ok", "=", True)])
     comment = fields.Text(string="What the caller wants")
