@@ -10,6 +10,8 @@ class CrmLead(models.Model):
     # Leads that arrive (gateway, public forms, integrators, an exhibition's import) go to the round-robin
     # queue; a salesperson who creates a lead by hand keeps it, as in Odoo.
     user_id = fields.Many2one(default=lambda self: self._medcrm_default_user_id())
+    # The channel is mandatory: a channel in use cannot be deleted from under its leads (crm: "set null").
+    source_id = fields.Many2one(ondelete="restrict")
     # What the interest is about: products of the catalogue (mirrored from 1C), never typed by hand.
     medcrm_product_ids = fields.Many2many(
         "product.product",
@@ -114,7 +116,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        if "user_id" not in vals or self.env.context.get("medcrm_handover_skip"):
+        if "user_id" not in vals:
             return super().write(vals)
         new_user_id = vals["user_id"] or False
         previous = {lead: lead.user_id for lead in self}

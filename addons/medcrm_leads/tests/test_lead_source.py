@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import LeadsCase
 
@@ -49,6 +52,12 @@ class TestLeadSource(LeadsCase):
         form.source_id = self.source_call
         lead = form.save()
         self.assertEqual(lead.source_id, self.source_call)
+
+    def test_a_channel_in_use_cannot_be_deleted(self):
+        channel = self.env["utm.source"].create({"name": "Партнёрская программа"})
+        self.env["crm.lead"].create(self._incoming_lead_values(source_id=channel.id))
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            channel.unlink()
 
     def test_channels_are_configurable_data(self):
         channel = self.env["utm.source"].create({"name": "Тендерная площадка"})
