@@ -268,7 +268,8 @@ class CrmLead(models.Model):
     def _medcrm_prepare_assignments(self, vals_list, defaults):
         """Choose the salesperson of new leads that have none, round-robin per team.
 
-        Fills ``user_id``/``team_id``/``medcrm_first_user_id`` of ``vals_list`` in place.
+        Fills ``user_id``/``team_id``/``medcrm_first_user_id`` of ``vals_list`` in place. With the context
+        key ``medcrm_skip_assignment`` (e.g. leads of the past loaded by an integrator) nothing is assigned.
         :return list[dict]: per vals, ``reason`` and ``turn`` for the hand-over history
         """
         assignments = [{} for _vals in vals_list]

@@ -134,6 +134,11 @@ class TestRoundRobin(LeadsCase):
         lead = self.env["crm.lead"].with_user(outsider).create({"name": "Сам нашёл", "source_id": self.source_call.id})
         self.assertEqual(lead.user_id, outsider, "who sees only his own leads keeps the leads he creates")
 
+    def test_assignment_can_be_skipped_for_leads_of_the_past(self):
+        lead = self.env["crm.lead"].with_context(medcrm_skip_assignment=True).create(self._incoming_lead_values())
+        self.assertFalse(lead.user_id)
+        self.assertEqual(self.team.medcrm_rotation_turn, 0)
+
     def test_odoo_rule_based_assignment_keeps_working(self):
         # Odoo's own rules: a domain on the team (other unassigned leads of the database stay out), a capacity.
         self.team.write({"medcrm_assignment_mode": "rules", "assignment_domain": "[('name', 'like', 'Интерес')]"})
@@ -161,5 +166,10 @@ class TestRoundRobin(LeadsCase):
         Lead = self.env["crm.lead"].with_context(mail_auto_subscribe_no_notify=True, mail_create_nolog=True)
         Lead.create(self._incoming_lead_values("Разогрев"))  # caches warm
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=45):
-            Lead.create(self._incoming_lead_values("Запрос"))
+        with self.assertQueryCount(__system__=26):
+            Lead.create(self._incoming_lead_values("Запрос с ответственным", user_id=self.user_manager_3.id))
+        self.env.invalidate_all()
+        # The queue's turn costs 9 queries more: lock and read the pointer, the members and their users,
+        # the last served, the pointer update.
+        with self.assertQueryCount(__system__=35):
+            Lead.create(self._incoming_lead_values("Запрос в очередь"))
