@@ -1,0 +1,7 @@
+from . import (
+    crm_lead_lost,
+    medcrm_counterparty_wizard,
+    medcrm_lead_call_wizard,
+    medcrm_lead_handover_wizard,
+    medcrm_lead_import_wizard,
+)
