@@ -83,7 +83,6 @@ class MedcrmNeed(models.Model):
     # for a need found outside a lead (a call to a known client, a visit).
     source_id = fields.Many2one(
         "utm.source",
-        string="Source",
         compute="_compute_source_id",
         store=True,
         readonly=False,
