@@ -129,9 +129,10 @@ class SaleOrder(models.Model):
         when = self._medcrm_parse_event_date(date)
         field = ACCOUNTING_EVENTS[event]
         todo = self.filtered(lambda order: not order[field])
-        if todo:
-            todo.sudo().write({field: when})
-        for order in self:
+        if not todo:
+            return True
+        todo.sudo().write({field: when})
+        for order in todo:
             order.sudo()._message_log(
                 body=self.env._(
                     "Accounting system: %(event)s on %(date)s. %(note)s",
@@ -142,7 +143,7 @@ class SaleOrder(models.Model):
             )
         if event == "paid":
             todo.sudo()._medcrm_after_paid()
-        self._medcrm_sync_deal_stage()
+        todo._medcrm_sync_deal_stage()
         return True
 
     # ------------------------------------------------------------

@@ -41,6 +41,15 @@ class SaleOrderLine(models.Model):
             if not line._medcrm_is_catalogue_line():
                 continue
             product = line.product_id.sudo()
+            if not product:
+                raise ValidationError(
+                    self.env._(
+                        "Commercial offer %(order)s: choose a catalogue product for the line «%(text)s»; products "
+                        "cannot be typed by hand. Write remarks in a note line.",
+                        order=line.order_id.name,
+                        text=line.name or "",
+                    )
+                )
             if not product.active or not product.sale_ok:
                 raise ValidationError(
                     self.env._(

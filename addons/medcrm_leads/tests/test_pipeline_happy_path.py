@@ -58,7 +58,7 @@ class TestPipelineHappyPath(PipelineCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(order.medcrm_paid_date)
         self.assertEqual(deal.stage_id, self.stage["provisioning"])
-        purchase = line_other.move_ids.move_orig_ids.purchase_line_id.order_id
+        purchase = line_other.move_ids.created_purchase_line_ids.order_id
         self.assertEqual(purchase.partner_id, self.vendor, "the supplier of the manufacturer")
         self.assertEqual(purchase.order_line.product_id, self.product_other)
         self.assertEqual(purchase.order_line.product_qty, 2)
