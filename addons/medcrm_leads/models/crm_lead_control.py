@@ -79,12 +79,14 @@ class CrmLead(models.Model):
             lambda lead: lead.user_id
             and not lead.activity_ids.filtered(lambda activity: activity.activity_type_id == reminder_type)
         )
-        labels = dict(self._fields["medcrm_control_state"]._description_selection(self.env))
         for lead in todo:
+            # written in the manager's language (the cron runs without one)
+            lead = lead.with_context(lang=lead.user_id.lang or self.env.lang)
+            labels = dict(lead._fields["medcrm_control_state"]._description_selection(lead.env))
             lead.sudo().with_context(medcrm_control_running=True).activity_schedule(
                 "medcrm_leads.mail_activity_type_deal_control",
                 user_id=lead.user_id.id,
-                summary=self.env._("Deal out of control: %(reason)s", reason=labels[lead.medcrm_control_state]),
+                summary=lead.env._("Deal out of control: %(reason)s", reason=labels[lead.medcrm_control_state]),
                 note=lead._medcrm_control_advice(),
             )
         return todo

@@ -73,6 +73,8 @@ class PipelineCase(LeadsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # as in the web client of a Russian user: messages and errors in Russian
+        cls.env = cls.env(context=dict(cls.env.context, lang="ru_RU"))
         cls.env.user.notification_type = "email"
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
@@ -171,7 +173,8 @@ class PipelineCase(LeadsCase):
         return invoices
 
     def _validate(self, pickings):
-        for picking in pickings:
+        """Validate the transfers as the storekeeper does (not the sales manager)."""
+        for picking in pickings.with_env(self.env):
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty
             picking.move_ids.picked = True
