@@ -249,7 +249,7 @@ class SaleOrder(models.Model):
             problems = lines._medcrm_ensure_vendors()
             try:
                 with self.env.cr.savepoint():
-                    lines.filtered(lambda line: line not in problems)._action_launch_stock_rule()
+                    (lines - problems)._action_launch_stock_rule()
             except UserError as error:
                 problems = problems or lines
                 order._medcrm_procurement_problem(problems, str(error))
@@ -301,7 +301,9 @@ class SaleOrder(models.Model):
         """The invoice(s) and the contract as PDF attachments of the order."""
         self.ensure_one()
         Report = self.env["ir.actions.report"].sudo()
-        documents = [("account.account_invoices", invoice, invoice._get_invoice_report_filename()) for invoice in invoices]
+        documents = [
+            ("account.account_invoices", invoice, invoice._get_invoice_report_filename()) for invoice in invoices
+        ]
         documents.append(
             (
                 "medcrm_leads.action_report_sale_contract",

@@ -76,7 +76,9 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         product = self.product_id
         return bool(
-            not self.display_type and product.type == "consu" and not product.sudo().product_tmpl_id.medcrm_own_production
+            not self.display_type
+            and product.type == "consu"
+            and not product.sudo().product_tmpl_id.medcrm_own_production
         )
 
     @api.model
@@ -123,7 +125,9 @@ class SaleOrderLine(models.Model):
         for line in self.filtered(lambda line: route and line.route_id == route):
             product = line.product_id.sudo()
             company = line.company_id
-            sellers = product.seller_ids.filtered(lambda seller: not seller.company_id or seller.company_id == company)
+            sellers = product.seller_ids.filtered(
+                lambda seller, company=company: not seller.company_id or seller.company_id == company
+            )
             if sellers:
                 continue
             vendor = product.product_tmpl_id.medcrm_manufacturer_id.medcrm_vendor_id

@@ -1,7 +1,6 @@
 from contextlib import contextmanager
 
 from odoo import Command
-
 from odoo.addons.medcrm_needs.tests.common import MedcrmCase
 
 
@@ -80,7 +79,12 @@ class PipelineCase(LeadsCase):
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         Partner = cls.env["res.partner"]
         cls.hospital = Partner.create(
-            {"name": "ГБУЗ «Городская больница № 7»", "is_company": True, "email": "zakupki@gb7.example", "lang": "ru_RU"}
+            {
+                "name": "ГБУЗ «Городская больница № 7»",
+                "is_company": True,
+                "email": "zakupki@gb7.example",
+                "lang": "ru_RU",
+            }
         )
         cls.hospital_contact = Partner.create(
             {
@@ -167,9 +171,9 @@ class PipelineCase(LeadsCase):
     def _pay(self, order):
         """Pay the order's invoice in full, as the accountant does in Odoo."""
         invoices = order.invoice_ids.filtered(lambda move: move.state == "posted")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoices.ids
-        ).create({})._create_payments()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoices.ids).create(
+            {}
+        )._create_payments()
         return invoices
 
     def _validate(self, pickings):

@@ -142,3 +142,18 @@ class TestDealControl(PipelineCase):
             self.env["crm.lead"]._medcrm_cron_control_deals()
         self.assertEqual(len(self._reminders()), 1)
         self.assertEqual(len(self._escalations()), 1)
+
+    def test_flag_shown_in_kanban_list_and_form(self):
+        self._run_cron(0.1)
+        views = (
+            self.env["crm.lead"]
+            .with_user(self.user_manager)
+            .get_views([(False, "kanban"), (False, "list"), (False, "form"), (False, "search")])["views"]
+        )
+        for view_type in ("kanban", "list", "form"):
+            self.assertIn('name="medcrm_control_state"', views[view_type]["arch"], view_type)
+        self.assertIn('name="medcrm_stage_date"', views["list"]["arch"])
+        self.assertIn('name="medcrm_stage_history_ids"', views["form"]["arch"])
+        self.assertIn('name="medcrm_flagged"', views["search"]["arch"])
+        flagged = self.env["crm.lead"].with_user(self.user_manager).search([("medcrm_flagged", "=", True)])
+        self.assertIn(self.deal, flagged, "the «Out of control» filter finds the deal")

@@ -33,7 +33,9 @@ class TestPipelineAccess(PipelineCase):
         self.assertEqual(History.with_user(self.user_manager).search([("id", "in", rows.ids)]).lead_id, self.deal_1)
         self.assertEqual(History.with_user(self.user_head).search([("id", "in", rows.ids)]), rows)
         with self.assertRaises(AccessError):
-            History.with_user(self.user_manager).create({"lead_id": self.deal_1.id, "stage_id": self.stage["closed"].id})
+            History.with_user(self.user_manager).create(
+                {"lead_id": self.deal_1.id, "stage_id": self.stage["closed"].id}
+            )
         with self.assertRaises(AccessError):
             rows.with_user(self.user_head).write({"date_out": False})
 

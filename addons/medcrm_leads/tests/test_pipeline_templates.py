@@ -58,7 +58,13 @@ class TestPipelineTemplates(PipelineCase):
     def test_stage_names_are_russian(self):
         self.assertEqual(
             [self.stage[code].name for code in ("need", "offer", "negotiation", "documents", "payment")],
-            ["Выявление потребности", "Коммерческое предложение", "Согласование", "Документы отправлены", "Ожидание оплаты"],
+            [
+                "Выявление потребности",
+                "Коммерческое предложение",
+                "Согласование",
+                "Документы отправлены",
+                "Ожидание оплаты",
+            ],
         )
         self.assertEqual(
             [self.stage[code].name for code in ("provisioning", "shipment", "buyer_documents", "closed")],
