@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from ..exchange import ExchangeError, make_transport
 from .medcrm_1c_field_mapping import PRESETS
-from .product_import import ProductImporter
+from .product_import import ProductImporter, regroup
 
 _logger = logging.getLogger(__name__)
 
@@ -342,6 +342,7 @@ class MedcrmOnecConnection(models.Model):
             items, cursor = transport.changes(self.product_cursor, [self.products_set])
             keys = {item["guid"] for item in items if not item["deleted"]}
             gone = {item["guid"] for item in items if item["deleted"]}
+            importer.load_templates(keys | gone)  # the mirrors of these items only, not the whole catalogue
         else:
             cursor = None
             versions = transport.product_versions()
@@ -352,8 +353,9 @@ class MedcrmOnecConnection(models.Model):
             importer.sync_groups(transport.product_groups())  # a new item may sit in a new group
         if keys:
             importer.prices, importer.stock = transport.prices(keys), transport.stock(keys)
-        for page in transport.iter_products(keys=keys) if keys else ():
-            importer.import_page(page, transport.reference_data())
+        # The changed items are written together (one COPY and one UPDATE per few thousand), not per request.
+        for batch in regroup(transport.iter_products(keys=keys)) if keys else ():
+            importer.import_page(batch, transport.reference_data())
         importer.archive(gone - keys)
         if keys:
             importer.apply_prices_stock(importer.prices, importer.stock, keys)
