@@ -81,6 +81,9 @@ def main():
             i18n.mkdir(exist_ok=True)
             pot = export_pot(cr, module)
             pot.wrapwidth = 0
+            # No timestamps: a file changes only when its terms change (branches merge without conflicts).
+            for key in ("POT-Creation-Date", "PO-Revision-Date"):
+                pot.metadata.pop(key, None)
             pot.save(str(i18n / f"{module}.pot"))
             missing = merge(pot, i18n / "ru.po")
             total_missing += len(missing)

@@ -78,6 +78,11 @@ def venv_python():
     return venv_dir() / "bin" / "python"
 
 
+def checkout_id():
+    """Short stable id of this checkout (several clones or worktrees share one cache)."""
+    return hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+
+
 # Which command writes the runtime config: `run`, `test` and `bench` each get their own file, so a
 # test run never rewrites the config of a server started by `make run` from the same checkout.
 RUNTIME_ROLE = "run"
@@ -85,8 +90,7 @@ RUNTIME_ROLE = "run"
 
 def runtime_conf():
     # One per checkout and command: several clones or worktrees may share the cache and run side by side.
-    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
-    return medcrm_home() / f"odoo-runtime-{checkout}-{RUNTIME_ROLE}.conf"
+    return medcrm_home() / f"odoo-runtime-{checkout_id()}-{RUNTIME_ROLE}.conf"
 
 
 def free_port():
@@ -661,12 +665,13 @@ def main(argv=None):
     py.add_argument("--database", default=os.environ.get("DB", "medcrm_bench"))
     py.add_argument("script", nargs=argparse.REMAINDER)
     bench = sub.add_parser("bench", help="run the benchmarks on a fresh database, printing figures")
-    bench.add_argument("--database", default="medcrm_bench")
+    # One bench database per checkout: benchmarks of two worktrees never drop each other's database.
+    bench.add_argument("--database", default=f"medcrm_bench_{checkout_id()}")
     bench.add_argument("--keep", action="store_true")
     bench.add_argument("scripts", nargs="*")
     args = parser.parse_args(argv)
     global RUNTIME_ROLE  # noqa: PLW0603 - one command per process
-    RUNTIME_ROLE = {"test": "test", "bench": "bench", "python": "bench"}.get(args.command, "run")
+    RUNTIME_ROLE = args.command if args.command in ("test", "bench", "python") else "run"
     handlers = {
         "setup": cmd_setup,
         "run": cmd_run,

@@ -95,17 +95,20 @@ class ResPartner(models.Model):
     def _medcrm_1c_match_counterparty(self, values):
         """The CRM partner a 1C counterparty without a known GUID is, by INN and KPP, or an empty recordset.
 
-        The duplicate helper of medcrm_leads (``_medcrm_find_counterparty_duplicates``) is used when installed,
-        so the bridge and the lead screens agree on what a duplicate is.
+        The duplicate helper of medcrm_leads (``_medcrm_find_counterparty_duplicates``) decides, so the bridge and
+        the lead screens agree on what a duplicate is; archived partners are found by the search below.
         """
         if not values.get("inn"):
             return self.browse()
-        finder = getattr(self, "_medcrm_find_counterparty_duplicates", None)
-        if finder:
-            candidates = finder({"vat": values["inn"], "medcrm_kpp": values.get("kpp") or False, "is_company": True})
-            candidates = candidates.filtered(lambda p: not p.medcrm_1c_guid and not p.parent_id)
-            if candidates:
-                return candidates[:1]
+        # Only an identity match (same INN and KPP, or same INN without KPP) is the same counterparty;
+        # a similar name, mail domain or phone is for a person to judge, not for the exchange.
+        matches = self._medcrm_find_counterparty_duplicates(
+            {"vat": values["inn"], "medcrm_kpp": values.get("kpp") or False}
+        )
+        for match in matches:
+            partner = match["partner"]
+            if match["blocking"] and not partner.medcrm_1c_guid and not partner.parent_id:
+                return partner
         domain = [
             ("medcrm_1c_guid", "=", False),
             ("parent_id", "=", False),

@@ -1,5 +1,6 @@
 import psycopg2
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -100,24 +101,24 @@ class TestCounterpartySync(OnecCase):
         self.assertEqual(len(found), 1, "no duplicate in 1C")
         self.assertEqual(partner.medcrm_1c_guid, found[0]["Ref_Key"])
 
-    def test_export_of_a_counterparty_1c_already_mirrors_is_refused(self):
+    def test_a_crm_twin_of_a_mirrored_counterparty_cannot_be_made(self):
+        # Counterparties are unique by INN and KPP (medcrm_leads): a CRM copy of what 1C mirrors is refused
+        # at creation, so it never waits for export.
         self.connection._medcrm_1c_sync_partners()
         item = self.onec_counterparties()[2]
-        twin = self.env["res.partner"].create(
-            {
-                "name": "Дубль",
-                "is_company": True,
-                "country_id": self.env.ref("base.ru").id,
-                "vat": item["ИНН"],
-                "medcrm_kpp": item["КПП"] or False,
-                "medcrm_export_to_1c": True,
-            }
-        )
-        log = self.connection._medcrm_1c_export_partners()
-        self.assertEqual((log.state, log.count_errors), ("partial", 1))
-        self.assertIn(item["ИНН"], log.line_ids.message)
-        self.assertTrue(twin.medcrm_export_to_1c)
-        self.assertFalse(twin.medcrm_1c_guid)
+        with self.assertRaises(ValidationError) as caught:
+            self.env["res.partner"].with_context(lang="ru_RU").create(
+                {
+                    "name": "Дубль",
+                    "is_company": True,
+                    "country_id": self.env.ref("base.ru").id,
+                    "vat": item["ИНН"],
+                    "medcrm_kpp": item["КПП"] or False,
+                    "medcrm_export_to_1c": True,
+                }
+            )
+        self.assertIn(item["ИНН"], str(caught.exception))
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Дубль")]))
 
     def test_export_without_inn_is_logged(self):
         partner = self.env["res.partner"].create({"name": "Без ИНН", "is_company": True, "medcrm_export_to_1c": True})
@@ -134,7 +135,7 @@ class TestCounterpartySync(OnecCase):
     def test_one_inn_kpp_one_mirrored_partner(self):
         self.connection._medcrm_1c_sync_partners()
         item = self.onec_counterparties()[1]
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
+        with self.assertRaises(ValidationError):
             self.env["res.partner"].create(
                 {
                     "name": "Копия",

@@ -1,1 +1,21 @@
-from . import res_partner
+from . import (
+    account_move,
+    chatbot_script_step,
+    crm_lead,
+    crm_lead_control,
+    crm_lead_loss,
+    crm_lead_pipeline,
+    crm_stage,
+    crm_team,
+    crm_team_member,
+    discuss_channel,
+    mail_activity,
+    medcrm_lead_handover,
+    medcrm_lead_stage_history,
+    medcrm_manufacturer,
+    res_config_settings,
+    res_partner,
+    sale_order,
+    sale_order_line,
+    stock_move,
+)

@@ -28,3 +28,20 @@ class TestDemoData(TransactionCase):
         channel = self.env.ref("medcrm_leads.utm_source_medbuy")
         self.assertEqual(channel._name, "utm.source")
         self.assertEqual(channel.name, "Medbuy.ru")
+
+    def test_demo_round_robin_queue_and_head(self):
+        team = self.env.ref("sales_team.team_sales_department")
+        self.assertEqual(team.medcrm_assignment_mode, "round_robin")
+        self.assertEqual(team.user_id, self.env.ref("medcrm_needs.user_head_smirnov"), "the head leads the team")
+        available = team.medcrm_queue_member_ids.filtered("medcrm_is_available").sorted("medcrm_sequence")
+        self.assertEqual(
+            available.user_id.mapped("login"), ["ivanova", "petrov", "kuznetsova"], "the queue, in its order"
+        )
+        self.assertIn(self.env.ref("medcrm_needs.user_head_smirnov"), team.medcrm_queue_member_ids.user_id)
+
+    def test_demo_lead_first_handled_by_the_head_then_ivanova(self):
+        lead = self.env.ref("medcrm_leads.lead_email_gkb15")
+        self.assertEqual(lead.medcrm_first_user_id.login, "smirnov")
+        self.assertEqual(lead.user_id.login, "ivanova")
+        self.assertEqual(lead.medcrm_handover_ids.sorted("id").to_user_id.mapped("login"), ["smirnov", "ivanova"])
+        self.assertTrue(lead.medcrm_product_ids)

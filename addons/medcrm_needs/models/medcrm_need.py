@@ -79,6 +79,17 @@ class MedcrmNeed(models.Model):
         check_company=True,
         help="The lead (interest) in which the need was identified.",
     )
+    # Every deal must say which channel it came from: the need's channel is its lead's, or given by hand
+    # for a need found outside a lead (a call to a known client, a visit).
+    source_id = fields.Many2one(
+        "utm.source",
+        compute="_compute_source_id",
+        store=True,
+        readonly=False,
+        ondelete="restrict",
+        tracking=True,
+        help="Channel the interest came from; taken from the source lead, passed on to the deal.",
+    )
 
     # What and when
     date_from = fields.Date(
@@ -152,6 +163,12 @@ class MedcrmNeed(models.Model):
                 need.team_id = self.env["crm.team"]._get_default_team_id(
                     user_id=need.user_id.id, domain=[("company_id", "in", [need.company_id.id, False])]
                 )
+
+    @api.depends("lead_id")
+    def _compute_source_id(self):
+        for need in self:
+            if need.lead_id.source_id:
+                need.source_id = need.lead_id.source_id
 
     @api.depends("line_ids")
     def _compute_line_count(self):
@@ -428,7 +445,7 @@ class MedcrmNeed(models.Model):
             "company_id": self.company_id.id,
             "expected_revenue": sum(self.line_ids.mapped("amount_estimated")),
             "medcrm_need_id": self.id,
-            "source_id": self.lead_id.source_id.id,
+            "source_id": self.source_id.id,
             "medium_id": self.lead_id.medium_id.id,
             "campaign_id": self.lead_id.campaign_id.id,
         }

@@ -78,6 +78,8 @@ class MedcrmNeedCase(MedcrmCase):
         cls.clinic = Partner.create({"name": "ООО «Тестовая клиника»", "is_company": True})
         cls.hospital_contact = Partner.create({"name": "Сидорова Ольга", "parent_id": cls.hospital.id})
         cls.today = fields.Date.today()
+        # Every deal carries its channel (mandatory once medcrm_leads is installed).
+        cls.source = cls.env["utm.source"].create({"name": "Тестовый канал"})
 
     @classmethod
     def _need(cls, user, partner, products, state="open", date_from=None, date_to=None, qty=1.0, **values):
@@ -90,6 +92,8 @@ class MedcrmNeedCase(MedcrmCase):
             "line_ids": [Command.create({"product_id": p.id, "product_uom_qty": qty}) for p in products],
             **values,
         }
+        if "lead_id" not in vals:
+            vals.setdefault("source_id", cls.source.id)  # with a lead, the need takes the lead's channel
         need = cls.env["medcrm.need"].with_user(user).with_context(lang="ru_RU").create(vals)
         if state == "open":
             need.action_open()
@@ -99,7 +103,13 @@ class MedcrmNeedCase(MedcrmCase):
     def _deal_with_quotation(cls, user, partner, products, **deal_values):
         """An open deal (without need) with a quotation of ``products``."""
         deal = cls.env["crm.lead"].create(
-            {"name": "Сделка без потребности", "type": "opportunity", "partner_id": partner.id, "user_id": user.id}
+            {
+                "name": "Сделка без потребности",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "user_id": user.id,
+                "source_id": cls.source.id,
+            }
             | deal_values
         )
         order = cls.env["sale.order"].create(

@@ -27,6 +27,7 @@ class TestNeedDeal(MedcrmNeedCase):
         self.assertEqual(deal.medcrm_need_id, need)
         self.assertEqual(deal.medcrm_need_number, need.name)
         self.assertIn(need.name, deal.name)
+        self.assertEqual(deal.source_id, self.source, "the deal keeps the channel of the need")
         self.assertEqual(deal.expected_revenue, 4 * sum(self.products[:3].mapped("list_price")))
         order = deal.order_ids
         self.assertEqual(len(order), 1)
@@ -83,6 +84,14 @@ class TestNeedDeal(MedcrmNeedCase):
         )
         self.assertEqual(need.state, "converted")
         self.assertEqual(need.deal_id.medcrm_need_id, need)
+
+    def test_need_takes_the_channel_of_its_lead(self):
+        channel = self.env["utm.source"].create({"name": "Выставка «Здравоохранение»"})
+        lead = self.env["crm.lead"].create({"name": "Интерес с выставки", "source_id": channel.id})
+        need = self._need(self.user_manager, self.hospital, self.products[:1], lead_id=lead.id)
+        self.assertEqual(need.source_id, channel)
+        need.action_create_deal()
+        self.assertEqual(need.deal_id.source_id, channel)
 
     def test_hooks_are_overridable(self):
         need = self._need(self.user_manager, self.hospital, self.products[:1])

@@ -66,7 +66,7 @@ class TestNeedValidation(MedcrmNeedCase):
             )
 
     def test_closed_by_hand_needs_a_comment(self):
-        deal = self.env["crm.lead"].create({"name": "Сделка", "type": "opportunity"})
+        deal = self.env["crm.lead"].create({"name": "Сделка", "type": "opportunity", "source_id": self.source.id})
         need = self._need(self.user_manager, self.hospital, self.products[:1])
         with self.assertRaisesText(ValidationError, "напишите комментарий"):
             need.write({"state": "duplicate", "duplicate_of_deal_id": deal.id})
