@@ -494,15 +494,122 @@ class ODataTransport(Transport):
             raise PayloadError("bad_guid", payload=str(created)[:2000], detail=str(guid))
         return guid.lower()
 
-    # --- documents (phase 2) ------------------------------------------------------------------------------
-    def push_document(self, entity_set, values):
-        created = self.post(entity_set, values)
-        if not isinstance(created, dict) or not records.is_guid(created.get("Ref_Key")):
-            raise PayloadError("bad_guid", payload=str(created)[:2000], detail="Ref_Key")
-        return {"guid": created["Ref_Key"].lower(), "number": created.get("Number"), "raw": created}
+    # --- customer orders ------------------------------------------------------------------------------------
+    def order_by_ref(self, ref):
+        """The customer order with this reference ({'Ref_Key', 'Number', ...}), or None."""
+        resource = f"{self.settings['orders_set']}({odata_literal(Guid(ref))})"
+        url = self._url(resource)
 
-    def document_status(self, entity_set, guid):
-        return self.get(f"{entity_set}({odata_literal(Guid(guid))})")
+        def parse(body, resp):
+            data = parse_json(body, resp)
+            if not isinstance(data, dict) or not records.is_guid(data.get("Ref_Key")):
+                raise PayloadError("bad_guid", payload=str(data)[:2000], detail="Ref_Key")
+            return data
+
+        try:
+            return self.http.call("GET", url, parse, params={"$format": "json", "$select": "Ref_Key,Number,Date"})
+        except ExchangeError as err:
+            if err.code == "http_status" and err.params.get("status") == 404:
+                return None
+            raise
+
+    def push_order(self, values):
+        """POST ``Document_ЗаказКлиента`` with the reference the CRM fixed for the order (``Ref_Key``).
+
+        Whatever goes wrong with the POST (answer lost or cut, 1C refusing a second object with the same key
+        because an earlier attempt got through), the order is then looked up by that reference: found, it is
+        the CRM's order; not found, the error stands. So a repeated push never makes a second order.
+        """
+        date = values["date"].strftime("%Y-%m-%dT%H:%M:%S")
+        payload = {
+            "Ref_Key": values["ref"],
+            "Date": date,
+            "Контрагент_Key": values["counterparty"],
+            "НомерПоДаннымКлиента": values["need_number"],
+            "ДатаПоДаннымКлиента": date,
+            "Комментарий": values.get("comment") or "",
+            "Товары": [
+                {
+                    "LineNumber": str(number),
+                    "Номенклатура_Key": line["product"],
+                    "Количество": line["quantity"],
+                    "Цена": line["price"],
+                    "Сумма": line["amount"],
+                }
+                for number, line in enumerate(values["lines"], 1)
+            ],
+        }
+        try:
+            created = self.post(self.settings["orders_set"], payload)
+            if not isinstance(created, dict) or not records.is_guid(created.get("Ref_Key")):
+                raise PayloadError("bad_guid", payload=str(created)[:2000], detail="Ref_Key")
+        except ExchangeError:
+            found = self.order_by_ref(values["ref"])
+            if found is None:
+                raise
+            return {"guid": found["Ref_Key"].lower(), "number": records.text(found.get("Number")), "created": False}
+        return {"guid": created["Ref_Key"].lower(), "number": records.text(created.get("Number")), "created": True}
+
+    def order_statuses(self, refs):
+        """The order states register, read for the given orders (by batches of keys)."""
+        out = {}
+        select = "ЗаказКлиента_Key,Состояние,СуммаДокумента,СуммаОплаты,ПроцентОплаты,ДатаОплаты,Отгружен,ДатаОтгрузки"
+        rows_by_batch = self.by_keys(
+            self.settings["order_state_set"], refs, prop="ЗаказКлиента_Key", **{"$select": select}
+        )
+        for rows in rows_by_batch:
+            for row in rows:
+                key = row.get("ЗаказКлиента_Key") if isinstance(row, dict) else None
+                if records.is_guid(key):
+                    try:
+                        out[key.lower()] = order_state(row)
+                    except (ValueError, TypeError) as err:
+                        out[key.lower()] = {"error": PayloadError("bad_record", detail=str(err)), "payload": row}
+        return out
+
+
+# States of 1C's order states register (ЗаказыКлиентов / СостоянияЗаказовКлиентов) and their presentations.
+ORDER_STATES = {
+    "НеСогласован": "Не согласован",
+    "ОжидаетсяСогласование": "Ожидается согласование",
+    "ОжидаетсяПредоплата": "Ожидается предоплата",
+    "ОжидаетсяОплата": "Ожидается оплата",
+    "ЧастичноОплачен": "Частично оплачен",
+    "ГотовКОбеспечению": "Готов к обеспечению",
+    "ГотовКОтгрузке": "Оплачен, ожидает отгрузки",
+    "ОжидаетсяОплатаПослеОтгрузки": "Отгружен, ожидается оплата",
+    "Закрыт": "Закрыт: оплачен и отгружен",
+}
+# Used only when the register has no payment/shipment resources of its own.
+PAID_STATES = {"ГотовКОтгрузке", "Закрыт"}
+SHIPPED_STATES = {"ОжидаетсяОплатаПослеОтгрузки", "Закрыт"}
+
+
+def onec_datetime(value):
+    """A 1C date-time ('2026-03-02T10:15:00'), None for 1C's empty date."""
+    if value in (None, "", False) or str(value).startswith("0001-01-01"):
+        return None
+    return datetime.datetime.fromisoformat(str(value)[:19])
+
+
+def order_state(row):
+    state = records.text(row.get("Состояние"))
+    amount = float(row.get("СуммаДокумента") or 0)
+    paid_amount = float(row.get("СуммаОплаты") or 0)
+    if "ПроцентОплаты" in row or "СуммаОплаты" in row:
+        paid = float(row.get("ПроцентОплаты") or 0) >= 100 or (amount > 0 and paid_amount >= amount)
+    else:
+        paid = state in PAID_STATES
+    shipped = records.boolean(row["Отгружен"]) if "Отгружен" in row else state in SHIPPED_STATES
+    return {
+        "paid": paid,
+        "paid_amount": paid_amount,
+        "paid_date": onec_datetime(row.get("ДатаОплаты")),
+        "shipped": bool(shipped),
+        "shipped_date": onec_datetime(row.get("ДатаОтгрузки")),
+        "state": state,
+        "status": ORDER_STATES.get(state, state),
+    }
 
 
 class LazyLookups(Mapping):

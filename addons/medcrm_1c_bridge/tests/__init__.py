@@ -3,6 +3,7 @@ from . import (
     test_faults,
     test_hostile_payloads,
     test_incremental_sync,
+    test_orders,
     test_product_sync,
     test_security,
     test_soap_transport,
