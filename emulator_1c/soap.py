@@ -242,7 +242,8 @@ class SoapService:
                         return self._order_result(rec, created=False)
             entity = self.store.entities[order_set]
             rec = self.odata.new_record(entity, {
-                **({"Ref_Key": order_ref} if order_ref else {}), "Date": date, "Posted": True, "Контрагент_Key": cp_ref, "НомерПоДаннымКлиента": need,
+                **({"Ref_Key": order_ref} if order_ref else {}),
+                "Date": date, "Posted": True, "Контрагент_Key": cp_ref, "НомерПоДаннымКлиента": need,
                 "ДатаПоДаннымКлиента": date, "Комментарий": comment, "Статус": "КОбеспечению", "Товары": goods})
             rec = self.store.put(order_set, rec)
         return self._order_result(rec, created=True)

@@ -95,7 +95,7 @@ class SaleOrder(models.Model):
                 "type": kind,
                 "message": text,
                 "sticky": kind != "success",
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
