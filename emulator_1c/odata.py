@@ -48,10 +48,11 @@ _KEY_RE = re.compile(r"^(?P<set>[^(/]+)(?:\((?:Ref_Key=)?guid'(?P<key>[^']*)'\))
 
 
 class QueryCache:
-    """Filtered and ordered row lists by (entity set, $filter, $orderby, store counter).
+    """Filtered and ordered row lists by (entity set, $filter, $orderby, state of the entity set).
 
-    Paging through 100,000 products with the same $filter would otherwise re-run the filter on every page;
-    since the store counter changes on every write, a cached list can never be stale.
+    Paging through 100,000 products with the same $filter would otherwise re-run the filter on every page.
+    The state (:meth:`Store.state_of`) changes with every write to the set (for a register: every change of
+    its rows), so a cached list can never be stale, and a write elsewhere does not throw it away.
     """
 
     def __init__(self, size: int = 16) -> None:
@@ -168,7 +169,7 @@ class OData:
     def select_rows(self, entity: Entity, query: dict[str, str]) -> list[dict]:
         flt = query.get("$filter", "").strip()
         orderby = query.get("$orderby", "").strip()
-        cache_key = (entity.name, flt, orderby, self.store.seq)
+        cache_key = (entity.name, flt, orderby, self.store.state_of(entity.name))
         rows = self.cache.get(cache_key)
         if rows is not None:
             return rows

@@ -216,6 +216,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Apache/2.4.57 (emulated 1C:Enterprise 8.3)"
     sys_version = ""
+    # Apache and IIS set TCP_NODELAY on their connections; without it a small answer written after its
+    # headers waits for the client's delayed ACK (~40 ms on Linux), a stall no real publication has.
+    disable_nagle_algorithm = True
     emulator: Emulator  # set on the subclass made per server
 
     def log_message(self, fmt: str, *args) -> None:  # route the default access log through logging

@@ -196,6 +196,9 @@ class SoapService:
         cp_ref = _text(req, "CounterpartyRef").lower()
         date_raw = _text(req, "Date")
         comment = _text(req, "Comment", required=False)
+        order_ref = (_text(req, "OrderRef", required=False) or "").lower()
+        if order_ref and not is_guid(order_ref):
+            raise SoapFault(f"Неверный формат ссылки на заказ: '{order_ref}'")
         if not is_guid(cp_ref):
             raise SoapFault(f"Неверный формат ссылки на контрагента: '{cp_ref}'")
         try:
@@ -226,13 +229,20 @@ class SoapService:
         with self.store.lock:
             if self.store.get("Catalog_Контрагенты", cp_ref) is None:
                 raise SoapFault(f"Контрагент guid'{cp_ref}' не найден")
-            # Idempotency: the CRM may resend after a timeout; the need number identifies the order.
-            for rec in self.store.all(order_set):
-                if rec.get("НомерПоДаннымКлиента") == need and rec.get("Контрагент_Key") == cp_ref \
-                        and not rec.get("DeletionMark"):
+            # Idempotency: the CRM may resend after a timeout. With OrderRef (the reference the CRM fixed for
+            # its order) that reference identifies the order; without it, the need number and the counterparty.
+            if order_ref:
+                rec = self.store.get(order_set, order_ref)
+                if rec is not None:
                     return self._order_result(rec, created=False)
+            else:
+                for rec in self.store.all(order_set):
+                    if rec.get("НомерПоДаннымКлиента") == need and rec.get("Контрагент_Key") == cp_ref \
+                            and not rec.get("DeletionMark"):
+                        return self._order_result(rec, created=False)
             entity = self.store.entities[order_set]
             rec = self.odata.new_record(entity, {
+                **({"Ref_Key": order_ref} if order_ref else {}),
                 "Date": date, "Posted": True, "Контрагент_Key": cp_ref, "НомерПоДаннымКлиента": need,
                 "ДатаПоДаннымКлиента": date, "Комментарий": comment, "Статус": "КОбеспечению", "Товары": goods})
             rec = self.store.put(order_set, rec)

@@ -7,6 +7,11 @@ its last write) and it orders the change log that the custom HTTP service expose
 Records are replaced, never mutated in place (copy-on-write), so a reader that took a row without the
 lock always sees a consistent object.
 
+The price and stock registers are derived from each product's register data (prices, balances, the Period
+of its last price): built on their first read, then kept up to date product by product on every write, as
+1C writes a document's few register records (:mod:`emulator_1c.registers`).  Cached query results are keyed
+on the state of their entity set (:meth:`Store.state_of`), so a write elsewhere does not throw them away.
+
 Persistence (``--data-dir``) is an append-only journal of writes on top of the deterministic seed: on
 start the seed is rebuilt and the journal replayed, which is fast and keeps the files small.
 """
@@ -14,8 +19,10 @@ start the seed is rebuilt and the journal replayed, which is fast and keeps the 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import copy
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -24,12 +31,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import seed as seedmod
+from .registers import RegisterTable
 from .schema import ORDER_STATE, PAYMENT, PRICES, SHIPMENT, STOCK, Entity, Profile, build_entities
 from .util import EMPTY_DATE, EMPTY_REF, data_version, fmt_date, new_guid
 
 
 class NotFound(KeyError):
     pass
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Seeding makes millions of long-lived objects that hold no cycles: the cyclic garbage collector,
+    triggered by the allocations, would walk them over and over (it doubles the time of a 100,000-item seed)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -64,11 +85,12 @@ class Store:
             else:
                 meta_path.write_text(json.dumps({"products": self.options.products, "seed": self.options.seed,
                                                  "profile": self.profile.name}), "utf-8")
-        self._seed()
-        if data_dir:
-            journal = data_dir / "journal.jsonl"
-            if journal.exists():
+        with collector_paused():
+            self._seed()
+            journal = data_dir / "journal.jsonl" if data_dir else None
+            if journal and journal.exists():
                 self._replay(journal)
+        if data_dir:
             self._journal = open(journal, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the server's life
 
     def _seed(self) -> None:
@@ -79,7 +101,12 @@ class Store:
         self.tombstones: dict[str, tuple[int, str]] = {}
         self.extras: dict[str, seedmod.ProductExtra] = {}
         self.price_period: dict[str, str] = {}  # product -> Period of its last price record (default: seed date)
-        self._register_cache: dict[tuple[str, int], object] = {}
+        # Price and stock registers, built on their first read and then kept up to date product by product.
+        self.registers: dict[str, RegisterTable] = {}
+        self._order_state: tuple[int, list[dict], dict[str, dict[str, list[dict]]]] | None = None
+        # Last write per entity set (and per register): what cached query results are keyed on.
+        self.epoch = getattr(self, "epoch", 0) + 1
+        self.versions: dict[str, int] = {}
         self.counters: dict[str, int] = {}
         self.ref = seedmod.build_reference(self.options.seed, self.profile)
         products = self.profile.products
@@ -89,8 +116,7 @@ class Store:
             for rec in records:
                 self._put_raw(entity_set, rec)
         for rec, extra in seedmod.iter_products(self.ref, self.profile, self.options.products):
-            self._put_raw(products, rec)
-            self.extras[rec["Ref_Key"]] = extra
+            self._put_raw(products, rec, extra=extra)
         self.counters[products] = self.options.products
         self.seed_seq = self.seq
 
@@ -112,7 +138,8 @@ class Store:
                 self.options.products = products
             if seed is not None:
                 self.options.seed = seed
-            self._seed()
+            with collector_paused():
+                self._seed()
             if self._journal:
                 self._journal.close()
                 data_dir = Path(self.options.data_dir)
@@ -138,10 +165,10 @@ class Store:
                 except json.JSONDecodeError:
                     break  # a torn last line after a crash: everything before it is good
                 if op["op"] == "put":
-                    self._put_raw(op["set"], op["rec"], seq=op["seq"])
-                    if "extra" in op:
-                        self.extras[op["rec"]["Ref_Key"]] = seedmod.ProductExtra(tuple(op["extra"][0]),
-                                                                                  tuple(op["extra"][1]))
+                    extra = op.get("extra")
+                    if extra is not None:
+                        extra = seedmod.ProductExtra(tuple(extra[0]), tuple(extra[1]))
+                    self._put_raw(op["set"], op["rec"], seq=op["seq"], extra=extra, period=op.get("period"))
                 elif op["op"] == "del":
                     self._delete_raw(op["set"], op["key"], seq=op["seq"])
                 if "counters" in op:
@@ -155,7 +182,9 @@ class Store:
 
     # --- raw writes --------------------------------------------------------------------------------------
 
-    def _put_raw(self, entity_set: str, rec: dict, seq: int | None = None) -> dict:
+    def _put_raw(self, entity_set: str, rec: dict, seq: int | None = None,
+                 extra: seedmod.ProductExtra | None = None, period: str | None = None) -> dict:
+        """Write an object; a product may bring its register data (prices, stock, the Period of its prices)."""
         self.seq = seq if seq is not None else self.seq + 1
         rec["DataVersion"] = data_version(self.seq)
         key = rec["Ref_Key"]
@@ -165,6 +194,13 @@ class Store:
         table[key] = rec
         self.tombstones.pop(key, None)
         self.log.append((self.seq, entity_set, key))
+        self.versions[entity_set] = self.seq
+        if extra is not None:
+            self.extras[key] = extra
+        if period is not None:
+            self.price_period[key] = period
+        if entity_set == self.profile.products:
+            self._registers_changed(key)
         return rec
 
     def _delete_raw(self, entity_set: str, key: str, seq: int | None = None) -> None:
@@ -173,16 +209,22 @@ class Store:
         self.order[entity_set].remove(key)
         self.tombstones[key] = (self.seq, entity_set)
         self.log.append((self.seq, entity_set, key))
+        self.versions[entity_set] = self.seq
+        if entity_set == self.profile.products:
+            self._registers_changed(key)
 
     # --- public API ----------------------------------------------------------------------------------------
 
-    def put(self, entity_set: str, rec: dict, extra: seedmod.ProductExtra | None = None) -> dict:
+    def put(self, entity_set: str, rec: dict, extra: seedmod.ProductExtra | None = None,
+            period: str | None = None) -> dict:
+        """Write an object (``extra``/``period``: a product's new prices and stock, as a document would set them)."""
         with self.lock:
-            rec = self._put_raw(entity_set, rec)
+            rec = self._put_raw(entity_set, rec, extra=extra, period=period)
             op = {"op": "put", "set": entity_set, "rec": rec, "seq": self.seq}
             if extra is not None:
-                self.extras[rec["Ref_Key"]] = extra
                 op["extra"] = [list(extra.prices), list(extra.stock)]
+            if period is not None:
+                op["period"] = period
             self._journal_write(op)
             return rec
 
@@ -349,71 +391,128 @@ class Store:
     # --- computed registers ---------------------------------------------------------------------------------
 
     def register_rows(self, entity_set: str) -> list[dict]:
-        """Rows of a computed register, built once per state of the base (the counter changes on every write)."""
-        key = (entity_set, self.seq)
-        cached = self._register_cache.get(key)
-        if cached is None:
-            cached = self._register_rows(entity_set)
-            self._register_cache = {k: v for k, v in self._register_cache.items() if k[1] == self.seq}
-            self._register_cache[key] = cached
-        return cached
+        """Every row of a computed register (or of its virtual table), products in catalog order."""
+        with self.lock:
+            name = self._register_name(entity_set)
+            if name == ORDER_STATE:
+                return self._order_state_table()[1]
+            return self._register(name).rows(self.order[self.profile.products])
 
     def register_index(self, entity_set: str, prop: str) -> dict[str, list[dict]]:
         """Rows of a computed register by the lower-cased value of one property (what an index gives 1C)."""
-        key = (f"{entity_set}#{prop}", self.seq)
-        index = self._register_cache.get(key)
-        if index is None:
-            index = {}
-            for row in self.register_rows(entity_set):
-                index.setdefault(str(row.get(prop, "")).lower(), []).append(row)
-            self._register_cache[key] = index
-        return index
+        with self.lock:
+            name = self._register_name(entity_set)
+            if name == ORDER_STATE:
+                _seq, rows, indexes = self._order_state_table()
+                index = indexes.get(prop)
+                if index is None:
+                    index = indexes[prop] = {}
+                    for row in rows:
+                        index.setdefault(str(row.get(prop, "")).lower(), []).append(row)
+                return index
+            return self._register(name).index(prop, self.order[self.profile.products])
 
-    def _register_rows(self, entity_set: str) -> list[dict]:
-        entity_set = entity_set.removesuffix("_SliceLast").removesuffix("_SliceFirst")
-        if entity_set == STOCK:
-            raise NotFound(entity_set)  # movements are not emulated: read the Balance() virtual table
-        if entity_set == STOCK + "_Balance":
-            return self._stock_rows()
-        if entity_set == ORDER_STATE:
-            out = []
-            for order in self.all(self.profile.order):
-                st = self.order_status(order["Ref_Key"])
-                out.append({
-                    "ЗаказКлиента_Key": order["Ref_Key"], "Состояние": st["state"], "СуммаДокумента": st["amount"],
-                    "СуммаОплаты": st["paid_amount"],
-                    "ПроцентОплаты": round(100.0 * st["paid_amount"] / st["amount"], 2) if st["amount"] else 0.0,
-                    "ДатаОплаты": st["paid_date"] or EMPTY_DATE, "Отгружен": st["shipped"],
-                    "ДатаОтгрузки": st["shipped_date"] or EMPTY_DATE,
-                })
-            return out
-        if entity_set == PRICES:
-            # The latest record per (price type, product): what the SliceLast() virtual table gives.
-            wholesale, retail = (p["Ref_Key"] for p in self.ref.price_types)
-            seed_period = fmt_date(seedmod.SEED_DATE.date())
-            out = []
-            for rec in self.all(self.profile.products):
-                extra = self.extras.get(rec["Ref_Key"])
-                if extra is None:
-                    continue
-                period = self.price_period.get(rec["Ref_Key"], seed_period)
-                for kind, price in ((wholesale, extra.prices[0]), (retail, extra.prices[1])):
-                    out.append({"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": rec["Ref_Key"],
-                                "Цена": price, "Валюта": "RUB"})
-            return out
+    def state_of(self, entity_set: str) -> tuple[int, int]:
+        """A token that changes whenever the rows of ``entity_set`` may have changed (cached reads key on it)."""
+        try:
+            name = self._register_name(entity_set)
+        except NotFound:
+            return (self.epoch, self.versions.get(entity_set, 0))
+        if name == ORDER_STATE:
+            return (self.epoch, self.seq)  # derived from orders, payments and shipments: any write may move it
+        return (self.epoch, self.versions.get(name, 0))
+
+    @staticmethod
+    def _register_name(entity_set: str) -> str:
+        """The register behind a virtual table name: prices (SliceLast/SliceFirst), stock Balance(), orders."""
+        name = entity_set.removesuffix("_SliceLast").removesuffix("_SliceFirst")
+        if name in (PRICES, STOCK + "_Balance", ORDER_STATE):
+            return name
+        # Movements of the stock register are not emulated: it is read through the Balance() virtual table.
         raise NotFound(entity_set)
 
-    def _stock_rows(self) -> list[dict]:
-        """Balance() of the stock register: one row per product and warehouse with a non-zero balance."""
+    def _register(self, name: str) -> RegisterTable:
+        table = self.registers.get(name)
+        if table is None:
+            table = self.registers[name] = RegisterTable("Номенклатура_Key", self.rebuild_register(name))
+        return table
+
+    def _registers_changed(self, product_key: str) -> None:
+        """A product (or its prices and stock) was written: replace its rows in the registers already built."""
+        for name in (PRICES, STOCK + "_Balance"):
+            table = self.registers.get(name)
+            if table is None:
+                self.versions[name] = self.seq  # built on the first read, from the data as it is then
+            elif table.set(product_key, self._product_register_rows(name, product_key)):
+                self.versions[name] = self.seq
+
+    def _product_register_rows(self, name: str, key: str) -> list[dict]:
+        """The rows one product has in a register now."""
+        rec = self.rows[self.profile.products].get(key)
+        extra = self.extras.get(key)
+        if rec is None or extra is None:
+            return []
+        if name == PRICES:
+            period = self.price_period.get(key, fmt_date(seedmod.SEED_DATE.date()))
+            kinds = (p["Ref_Key"] for p in self.ref.price_types)
+            return [{"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": key, "Цена": price, "Валюта": "RUB"}
+                    for kind, price in zip(kinds, extra.prices, strict=False)]
+        if rec.get("IsFolder"):
+            return []
+        warehouses = (w["Ref_Key"] for w in self.ref.warehouses)
+        return [{"Номенклатура_Key": key, "Склад_Key": wh, "ВНаличииBalance": float(qty)}
+                for wh, qty in zip(warehouses, extra.stock, strict=False) if qty]
+
+    def rebuild_register(self, entity_set: str) -> list[dict]:
+        """A register computed from scratch from every product: what the kept tables must always equal."""
+        name = self._register_name(entity_set)
+        with self.lock:
+            if name == ORDER_STATE:
+                return self._order_state_rows()
+            if name == PRICES:
+                # The latest record per (price type, product): what the SliceLast() virtual table gives.
+                wholesale, retail = (p["Ref_Key"] for p in self.ref.price_types)
+                seed_period = fmt_date(seedmod.SEED_DATE.date())
+                out = []
+                for rec in self.all(self.profile.products):
+                    extra = self.extras.get(rec["Ref_Key"])
+                    if extra is None:
+                        continue
+                    period = self.price_period.get(rec["Ref_Key"], seed_period)
+                    for kind, price in ((wholesale, extra.prices[0]), (retail, extra.prices[1])):
+                        out.append({"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": rec["Ref_Key"],
+                                    "Цена": price, "Валюта": "RUB"})
+                return out
+            # Balance() of the stock register: one row per product and warehouse with a non-zero balance.
+            out = []
+            warehouses = [w["Ref_Key"] for w in self.ref.warehouses]
+            for rec in self.all(self.profile.products):
+                extra = self.extras.get(rec["Ref_Key"])
+                if extra is None or rec.get("IsFolder"):
+                    continue
+                for wh, qty in zip(warehouses, extra.stock, strict=False):
+                    if qty:
+                        out.append({"Номенклатура_Key": rec["Ref_Key"], "Склад_Key": wh,
+                                    "ВНаличииBalance": float(qty)})
+            return out
+
+    def _order_state_table(self) -> tuple[int, list[dict], dict[str, dict[str, list[dict]]]]:
+        """States of the customer orders: a few rows, computed again after any write."""
+        if self._order_state is None or self._order_state[0] != self.seq:
+            self._order_state = (self.seq, self._order_state_rows(), {})
+        return self._order_state
+
+    def _order_state_rows(self) -> list[dict]:
         out = []
-        warehouses = [w["Ref_Key"] for w in self.ref.warehouses]
-        for rec in self.all(self.profile.products):
-            extra = self.extras.get(rec["Ref_Key"])
-            if extra is None or rec.get("IsFolder"):
-                continue
-            for wh, qty in zip(warehouses, extra.stock, strict=False):
-                if qty:
-                    out.append({"Номенклатура_Key": rec["Ref_Key"], "Склад_Key": wh, "ВНаличииBalance": float(qty)})
+        for order in self.all(self.profile.order):
+            st = self.order_status(order["Ref_Key"])
+            out.append({
+                "ЗаказКлиента_Key": order["Ref_Key"], "Состояние": st["state"], "СуммаДокумента": st["amount"],
+                "СуммаОплаты": st["paid_amount"],
+                "ПроцентОплаты": round(100.0 * st["paid_amount"] / st["amount"], 2) if st["amount"] else 0.0,
+                "ДатаОплаты": st["paid_date"] or EMPTY_DATE, "Отгружен": st["shipped"],
+                "ДатаОтгрузки": st["shipped_date"] or EMPTY_DATE,
+            })
         return out
 
     # --- test helpers (admin endpoints) -------------------------------------------------------------------------
@@ -438,11 +537,13 @@ class Store:
                 if entity_set == self.profile.products:
                     extra = self.extras.get(rec["Ref_Key"])
                     if extra:
+                        # A new price from today: a price-setting document writes the register's new records.
                         factor = rng.choice((0.95, 1.05, 1.1))
                         extra = seedmod.ProductExtra((round(extra.prices[0] * factor, 2),
                                                       round(extra.prices[1] * factor, 2)), extra.stock)
-                        self.price_period[rec["Ref_Key"]] = stamp
-                    self.put(entity_set, rec, extra)
+                        self.put(entity_set, rec, extra, period=stamp)
+                    else:
+                        self.put(entity_set, rec)
                 else:
                     self.put(entity_set, rec)
                 keys.append(rec["Ref_Key"])

@@ -14,6 +14,7 @@
         "views/medcrm_1c_connection_views.xml",
         "views/medcrm_1c_sync_log_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         "views/product_views.xml",
         "views/medcrm_1c_menus.xml",
     ],

@@ -112,3 +112,39 @@ def test_soap_refuses_a_dtd(emu):
     )
     assert resp.status_code == 500 and b"faultstring" in resp.content
     assert b"root:" not in resp.content
+
+
+def _create_order(emu, order_ref: str, need: str) -> bytes:
+    product = emu.products(**{"$top": "1"})[0]["Ref_Key"]
+    client = emu.values("Catalog_Контрагенты", **{"$filter": "IsFolder eq false", "$top": "1"})[0]["Ref_Key"]
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+        '<soap:Body><m:CreateCustomerOrder xmlns:m="http://medcrm.ru/exchange">'
+        f"<m:NeedNumber>{need}</m:NeedNumber><m:CounterpartyRef>{client}</m:CounterpartyRef>"
+        "<m:Date>2026-03-01T12:00:00</m:Date><m:Lines><m:Line>"
+        f"<m:ProductRef>{product}</m:ProductRef><m:Quantity>2</m:Quantity><m:Price>150.50</m:Price>"
+        f"</m:Line></m:Lines><m:OrderRef>{order_ref}</m:OrderRef></m:CreateCustomerOrder></soap:Body></soap:Envelope>"
+    ).encode()
+    resp = emu.http.post(f"{emu.base}/ws/medcrm_exchange.1cws", data=body, timeout=30,
+                         headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert resp.status_code == 200, resp.text
+    return resp.content
+
+
+def test_soap_order_is_made_once_per_order_ref(emu):
+    ref = "0f3b2a51-7c4d-5e6f-8a9b-0c1d2e3f4a5b"
+    first = _create_order(emu, ref, "ПТ-2026-00001")
+    again = _create_order(emu, ref, "ПТ-2026-00001")
+    assert ref.encode() in first and b"<Created>true</Created>" in first.replace(b"m:", b"")
+    assert b"<Created>false</Created>" in again.replace(b"m:", b"")
+    orders = emu.values("Document_ЗаказКлиента", **{"$filter": "НомерПоДаннымКлиента eq 'ПТ-2026-00001'"})
+    assert [o["Ref_Key"] for o in orders] == [ref]
+    assert orders[0]["СуммаДокумента"] == 301.0
+    # the state register follows payment and shipment
+    state = "InformationRegister_СостоянияЗаказовКлиентов"
+    flt = {"$filter": f"ЗаказКлиента_Key eq guid'{ref}'"}
+    assert emu.values(state, **flt)[0]["Состояние"] == "ОжидаетсяОплата"
+    emu.admin(f"orders/{ref}/pay")
+    emu.admin(f"orders/{ref}/ship")
+    row = emu.values(state, **flt)[0]
+    assert (row["Состояние"], row["ПроцентОплаты"], row["Отгружен"]) == ("Закрыт", 100.0, True)

@@ -2,19 +2,25 @@
 
 Every ``$filter`` is built by :func:`odata_filter` from a template and typed values; values are rendered
 as OData literals (strings quoted with ``''`` doubling, GUIDs validated), never pasted in as text.
-Keys of known objects are fetched in batches small enough for the URL limits of Apache/IIS (8 KB).
+Keys of known objects are fetched in batches as large as the URL limit of the web server allows (Apache's
+request line is 8 KB): the batches are cut by the length of the encoded URL, not by a count, so a short
+key property (``Ref_Key``) fits twice as many keys as a Cyrillic one (``Номенклатура_Key``); a server
+refusing a URL as too long (HTTP 414) gets the same keys again in two halves.
 """
 
 import datetime
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from . import records
 from .errors import ExchangeError, PayloadError
 from .http import parse_json, public_url
 from .transport import Transport
 
-KEYS_PER_REQUEST = 60
+# Longest URL sent (scheme, host and query included): below Apache's LimitRequestLine (8190 bytes for
+# "GET <path?query> HTTP/1.1"), leaving room for a reverse proxy's own prefix.
+MAX_URL = 8000
 ODATA_PATH = "odata/standard.odata"
 
 
@@ -49,10 +55,24 @@ def keys_filter(prop, keys):
     return " or ".join(odata_filter(f"{prop} eq {{}}", Guid(k)) for k in keys)
 
 
-def chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def encoded_length(text):
+    """Length of ``text`` in a query string, as requests encodes it (``urlencode``)."""
+    return len(urlencode({"": text})) - 1
+
+
+def key_batches(prop, keys, room):
+    """Split ``keys`` into batches whose ``prop eq guid'…' or …`` filter takes at most ``room`` encoded bytes.
+
+    Every term of one property has the same encoded length, so the split is computed, not tried.
+    """
+    keys = list(keys)
+    if not keys:
+        return
+    term = encoded_length(keys_filter(prop, keys[:1]))
+    glue = encoded_length(" or ")
+    size = max(1, (room + glue) // (term + glue))
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
 
 
 class ODataTransport(Transport):
@@ -62,7 +82,9 @@ class ODataTransport(Transport):
         super().__init__(settings, http)
         self.root = settings["url"].rstrip("/")
         self.page_size = int(settings.get("page_size") or 5000)
+        self.max_url = int(settings.get("max_url") or MAX_URL)
         self._lookups = None
+        self._price_kind = None
 
     # --- plumbing -----------------------------------------------------------------------------------------
     def _url(self, resource):
@@ -121,11 +143,26 @@ class ODataTransport(Transport):
                 yield page
 
     def by_keys(self, resource, keys, prop="Ref_Key", **params):
-        for batch in chunks(sorted(set(keys)), KEYS_PER_REQUEST):
-            flt = keys_filter(prop, batch)
-            if params.get("$filter"):
-                flt = f"({params['$filter']}) and ({flt})"
-            yield self.values(resource, prop, **{**params, "$filter": flt})
+        """Pages of the rows whose ``prop`` is one of ``keys``: one request per batch of keys."""
+        condition = params.get("$filter")
+        wrap = (lambda flt: f"({condition}) and ({flt})") if condition else (lambda flt: flt)
+        # What the URL holds besides the keys: the resource and the other parameters, the filter's frame.
+        fixed = len(self._url(resource)) + len(urlencode({**params, "$format": "json", "$filter": wrap("")})) + 1
+        for batch in key_batches(prop, sorted(set(keys)), self.max_url - fixed):
+            yield from self._by_keys_batch(resource, batch, prop, wrap, params)
+
+    def _by_keys_batch(self, resource, batch, prop, wrap, params):
+        try:
+            rows = self.values(resource, prop, **{**params, "$filter": wrap(keys_filter(prop, batch))})
+        except ExchangeError as err:
+            if err.code != "http_status" or err.params.get("status") != 414 or len(batch) < 2:
+                raise
+            # A proxy or server with a shorter limit than ours: the same keys, in halves.
+            half = len(batch) // 2
+            yield from self._by_keys_batch(resource, batch[:half], prop, wrap, params)
+            yield from self._by_keys_batch(resource, batch[half:], prop, wrap, params)
+            return
+        yield rows
 
     def post(self, resource, payload):
         return self.http.call("POST", self._url(resource), parse_json, params={"$format": "json"}, json=payload)
@@ -145,36 +182,58 @@ class ODataTransport(Transport):
         return ",".join(fields)
 
     def reference_data(self):
-        """Units, manufacturers, additional attributes and analogue groups, read once per run.
+        """Units, manufacturers, additional attributes and analogue groups, each read once per run when needed.
 
-        Rows whose reference stays broken after the retries are left out: the products pointing to them get
-        the defaults (pieces, no manufacturer), and the products themselves are checked one by one.
+        The additional attributes are read with the first products (every product is parsed with them); the
+        other catalogs only when a product points to an object the CRM does not mirror yet, so an incremental
+        run over known references reads none of them. Rows whose reference stays broken after the retries are
+        left out: the products pointing to them get the defaults (pieces, no manufacturer), the products
+        themselves are checked one by one.
         """
         if self._lookups is None:
-            s = self.settings
-            units = {
-                key: {"code": records.text(row.get("Code")), "name": records.text(row.get("Description"))}
-                for key, row in _keyed(self.values(s["units_set"], **{"$select": "Ref_Key,Code,Description"}))
-            }
-            makers = {}
-            for page in self.pages(s["makers_set"], **{"$select": "Ref_Key,Description"}):
-                makers.update((key, {"name": records.text(row.get("Description"))}) for key, row in _keyed(page))
-            props = {}
-            if any(kind == "property" for kind, _src in self._mapping("product").values()):
-                select = {"$select": "Ref_Key,Имя,Заголовок,Description"}
-                for key, row in _keyed(self.values(s["props_set"], **select)):
-                    for name in (row.get("Имя"), row.get("Заголовок"), row.get("Description")):
-                        if name:
-                            props.setdefault(name, key)
-            analogues = {}
-            kind, source = self._mapping("product").get("analogue_group", ("none", ""))
-            prop = next((props[a] for a in source.split("|") if a in props), None)
-            if kind == "property" and prop:
-                params = {"$filter": odata_filter("Owner_Key eq {}", Guid(prop)), "$select": "Ref_Key,Description"}
-                for page in self.pages(s["prop_values_set"], **params):
-                    analogues.update((key, records.text(row.get("Description"))) for key, row in _keyed(page))
-            self._lookups = {"units": units, "manufacturers": makers, "properties": props, "analogue_groups": analogues}
+            self._lookups = LazyLookups(
+                {
+                    "units": self._units,
+                    "manufacturers": self._manufacturers,
+                    "properties": self._properties,
+                    "analogue_groups": self._analogue_groups,
+                }
+            )
         return self._lookups
+
+    def _units(self):
+        rows = self.values(self.settings["units_set"], **{"$select": "Ref_Key,Code,Description"})
+        return {
+            key: {"code": records.text(row.get("Code")), "name": records.text(row.get("Description"))}
+            for key, row in _keyed(rows)
+        }
+
+    def _manufacturers(self):
+        makers = {}
+        for page in self.pages(self.settings["makers_set"], **{"$select": "Ref_Key,Description"}):
+            makers.update((key, {"name": records.text(row.get("Description"))}) for key, row in _keyed(page))
+        return makers
+
+    def _properties(self):
+        props = {}
+        if any(kind == "property" for kind, _src in self._mapping("product").values()):
+            select = {"$select": "Ref_Key,Имя,Заголовок,Description"}
+            for key, row in _keyed(self.values(self.settings["props_set"], **select)):
+                for name in (row.get("Имя"), row.get("Заголовок"), row.get("Description")):
+                    if name:
+                        props.setdefault(name, key)
+        return props
+
+    def _analogue_groups(self):
+        analogues = {}
+        kind, source = self._mapping("product").get("analogue_group", ("none", ""))
+        props = self._lookups["properties"]
+        prop = next((props[a] for a in source.split("|") if a in props), None)
+        if kind == "property" and prop:
+            params = {"$filter": odata_filter("Owner_Key eq {}", Guid(prop)), "$select": "Ref_Key,Description"}
+            for page in self.pages(self.settings["prop_values_set"], **params):
+                analogues.update((key, records.text(row.get("Description"))) for key, row in _keyed(page))
+        return analogues
 
     # --- products -------------------------------------------------------------------------------------------
     def product_groups(self):
@@ -251,22 +310,28 @@ class ODataTransport(Transport):
                     out[row["Ref_Key"].lower()] = records.text(row.get("DataVersion"))
         return out
 
+    def price_kind(self):
+        """GUID of the configured price type (the first one when no type has that name), or None."""
+        if self._price_kind is None:
+            kinds = list(_keyed(self.values("Catalog_ВидыЦен", **{"$select": "Ref_Key,Description"})))
+            wanted = [k for k, row in kinds if row.get("Description") == self.settings.get("price_type")]
+            self._price_kind = (wanted or [k for k, _row in kinds] or [""])[0]
+        return self._price_kind or None
+
     def prices(self, keys=None):
         s = self.settings
-        kinds = list(_keyed(self.values("Catalog_ВидыЦен", **{"$select": "Ref_Key,Description"})))
-        wanted = [key for key, row in kinds if row.get("Description") == s.get("price_type")] or [k for k, _r in kinds]
-        if not wanted:
+        kind = self.price_kind()
+        if not kind:
             return {}
-        kind = wanted[0]
+        # The slice of one price type: the condition goes into the virtual table's parameters, so 1C builds
+        # the slice for that type only; a few products are then looked up by key in it (an indexed lookup).
+        condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
+        resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
+        params = {"$select": "Номенклатура_Key,Цена"}
         if keys is None:
-            # The whole slice of one price type: the condition goes into the virtual table's parameters.
-            condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
-            resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
-            rows = self.pages(resource, "Номенклатура_Key", **{"$select": "Номенклатура_Key,Цена"})
+            rows = self.pages(resource, "Номенклатура_Key", **params)
         else:
-            # A few products: all their prices by key (an indexed lookup in 1C), the type chosen here.
-            resource = f"{s['prices_set']}/SliceLast()"
-            rows = self.by_keys(resource, keys, "Номенклатура_Key", **{"$select": "Номенклатура_Key,ВидЦены_Key,Цена"})
+            rows = self.by_keys(resource, keys, "Номенклатура_Key", **params)
         out = {}
         for page in rows:
             for row in page:
@@ -429,15 +494,141 @@ class ODataTransport(Transport):
             raise PayloadError("bad_guid", payload=str(created)[:2000], detail=str(guid))
         return guid.lower()
 
-    # --- documents (phase 2) ------------------------------------------------------------------------------
-    def push_document(self, entity_set, values):
-        created = self.post(entity_set, values)
-        if not isinstance(created, dict) or not records.is_guid(created.get("Ref_Key")):
-            raise PayloadError("bad_guid", payload=str(created)[:2000], detail="Ref_Key")
-        return {"guid": created["Ref_Key"].lower(), "number": created.get("Number"), "raw": created}
+    # --- customer orders ------------------------------------------------------------------------------------
+    def order_by_ref(self, ref):
+        """The customer order with this reference ({'Ref_Key', 'Number', ...}), or None."""
+        resource = f"{self.settings['orders_set']}({odata_literal(Guid(ref))})"
+        url = self._url(resource)
 
-    def document_status(self, entity_set, guid):
-        return self.get(f"{entity_set}({odata_literal(Guid(guid))})")
+        def parse(body, resp):
+            data = parse_json(body, resp)
+            if not isinstance(data, dict) or not records.is_guid(data.get("Ref_Key")):
+                raise PayloadError("bad_guid", payload=str(data)[:2000], detail="Ref_Key")
+            return data
+
+        try:
+            return self.http.call("GET", url, parse, params={"$format": "json", "$select": "Ref_Key,Number,Date"})
+        except ExchangeError as err:
+            if err.code == "http_status" and err.params.get("status") == 404:
+                return None
+            raise
+
+    def push_order(self, values):
+        """POST ``Document_ЗаказКлиента`` with the reference the CRM fixed for the order (``Ref_Key``).
+
+        Whatever goes wrong with the POST (answer lost or cut, 1C refusing a second object with the same key
+        because an earlier attempt got through), the order is then looked up by that reference: found, it is
+        the CRM's order; not found, the error stands. So a repeated push never makes a second order.
+        """
+        date = values["date"].strftime("%Y-%m-%dT%H:%M:%S")
+        payload = {
+            "Ref_Key": values["ref"],
+            "Date": date,
+            "Контрагент_Key": values["counterparty"],
+            "НомерПоДаннымКлиента": values["need_number"],
+            "ДатаПоДаннымКлиента": date,
+            "Комментарий": values.get("comment") or "",
+            "Товары": [
+                {
+                    "LineNumber": str(number),
+                    "Номенклатура_Key": line["product"],
+                    "Количество": line["quantity"],
+                    "Цена": line["price"],
+                    "Сумма": line["amount"],
+                }
+                for number, line in enumerate(values["lines"], 1)
+            ],
+        }
+        try:
+            created = self.post(self.settings["orders_set"], payload)
+            if not isinstance(created, dict) or not records.is_guid(created.get("Ref_Key")):
+                raise PayloadError("bad_guid", payload=str(created)[:2000], detail="Ref_Key")
+        except ExchangeError:
+            found = self.order_by_ref(values["ref"])
+            if found is None:
+                raise
+            return {"guid": found["Ref_Key"].lower(), "number": records.text(found.get("Number")), "created": False}
+        return {"guid": created["Ref_Key"].lower(), "number": records.text(created.get("Number")), "created": True}
+
+    def order_statuses(self, refs):
+        """The order states register, read for the given orders (by batches of keys)."""
+        out = {}
+        select = "ЗаказКлиента_Key,Состояние,СуммаДокумента,СуммаОплаты,ПроцентОплаты,ДатаОплаты,Отгружен,ДатаОтгрузки"
+        rows_by_batch = self.by_keys(
+            self.settings["order_state_set"], refs, prop="ЗаказКлиента_Key", **{"$select": select}
+        )
+        for rows in rows_by_batch:
+            for row in rows:
+                key = row.get("ЗаказКлиента_Key") if isinstance(row, dict) else None
+                if records.is_guid(key):
+                    try:
+                        out[key.lower()] = order_state(row)
+                    except (ValueError, TypeError) as err:
+                        out[key.lower()] = {"error": PayloadError("bad_record", detail=str(err)), "payload": row}
+        return out
+
+
+# States of 1C's order states register (ЗаказыКлиентов / СостоянияЗаказовКлиентов) and their presentations.
+ORDER_STATES = {
+    "НеСогласован": "Не согласован",
+    "ОжидаетсяСогласование": "Ожидается согласование",
+    "ОжидаетсяПредоплата": "Ожидается предоплата",
+    "ОжидаетсяОплата": "Ожидается оплата",
+    "ЧастичноОплачен": "Частично оплачен",
+    "ГотовКОбеспечению": "Готов к обеспечению",
+    "ГотовКОтгрузке": "Оплачен, ожидает отгрузки",
+    "ОжидаетсяОплатаПослеОтгрузки": "Отгружен, ожидается оплата",
+    "Закрыт": "Закрыт: оплачен и отгружен",
+}
+# Used only when the register has no payment/shipment resources of its own.
+PAID_STATES = {"ГотовКОтгрузке", "Закрыт"}
+SHIPPED_STATES = {"ОжидаетсяОплатаПослеОтгрузки", "Закрыт"}
+
+
+def onec_datetime(value):
+    """A 1C date-time ('2026-03-02T10:15:00'), None for 1C's empty date."""
+    if value in (None, "", False) or str(value).startswith("0001-01-01"):
+        return None
+    return datetime.datetime.fromisoformat(str(value)[:19])
+
+
+def order_state(row):
+    state = records.text(row.get("Состояние"))
+    amount = float(row.get("СуммаДокумента") or 0)
+    paid_amount = float(row.get("СуммаОплаты") or 0)
+    if "ПроцентОплаты" in row or "СуммаОплаты" in row:
+        paid = float(row.get("ПроцентОплаты") or 0) >= 100 or (amount > 0 and paid_amount >= amount)
+    else:
+        paid = state in PAID_STATES
+    shipped = records.boolean(row["Отгружен"]) if "Отгружен" in row else state in SHIPPED_STATES
+    return {
+        "paid": paid,
+        "paid_amount": paid_amount,
+        "paid_date": onec_datetime(row.get("ДатаОплаты")),
+        "shipped": bool(shipped),
+        "shipped_date": onec_datetime(row.get("ДатаОтгрузки")),
+        "state": state,
+        "status": ORDER_STATES.get(state, state),
+    }
+
+
+class LazyLookups(Mapping):
+    """The reference catalogs of a run, each read by its loader on first use and kept."""
+
+    def __init__(self, loaders):
+        self._loaders = loaders
+        self._data = {}
+
+    def __getitem__(self, name):
+        if name not in self._data:
+            self._data[name] = self._loaders[name]()
+        return self._data[name]
+
+    def __iter__(self):
+        return iter(self._loaders)
+
+    def __len__(self):
+        return len(self._loaders)
 
 
 def _keyed(rows):

@@ -6,8 +6,10 @@ behind still works: only the endpoint address comes from the connection. Master 
 the standard OData interface of the same publication (1C publishes both side by side).
 """
 
+import datetime
 import os
 import time
+from decimal import Decimal
 
 import requests
 from lxml import etree
@@ -55,7 +57,11 @@ class SoapTransport(ODataTransport):
                 time.sleep(min(http.backoff * (2 ** (attempt - 1)), http.backoff_max))
             http.attempts += 1
             try:
-                return getattr(self.service(), operation)(**kwargs)
+                result = getattr(self.service(), operation)(**kwargs)
+                if result is not None:
+                    return result
+                # An answer cut short can still parse (lxml recovers) into nothing: asked again like a broken one.
+                last = PayloadError("malformed_xml", detail=f"{operation}: empty answer")
             except Fault as err:
                 server_side = "Server" in str(err.code or "") or "Receiver" in str(err.code or "")
                 last = ExchangeError("soap_fault", retryable=server_side, detail=str(err.message)[:500])
@@ -106,17 +112,56 @@ class SoapTransport(ODataTransport):
             if not result.More:
                 return items, cursor
 
-    def push_document(self, entity_set, values):
-        """Phase 2: CreateCustomerOrder(NeedNumber, CounterpartyRef, Date, Comment, Lines)."""
-        result = self.call("CreateCustomerOrder", **values)
-        return {"guid": result.Ref.lower(), "number": result.Number, "created": result.Created}
+    def push_order(self, values):
+        """CreateCustomerOrder with OrderRef: the web service returns the order it already has for that reference."""
+        result = self.call(
+            "CreateCustomerOrder",
+            NeedNumber=values["need_number"],
+            CounterpartyRef=values["counterparty"],
+            Date=values["date"],
+            Comment=values.get("comment") or None,
+            Lines={
+                "Line": [
+                    {
+                        "ProductRef": line["product"],
+                        "Quantity": Decimal(str(line["quantity"])),
+                        "Price": Decimal(str(line["price"])),
+                    }
+                    for line in values["lines"]
+                ]
+            },
+            OrderRef=values["ref"],
+        )
+        if not records.is_guid(result.Ref):
+            raise PayloadError("bad_guid", detail=str(result.Ref))
+        return {"guid": result.Ref.lower(), "number": records.text(result.Number), "created": bool(result.Created)}
 
-    def document_status(self, entity_set, guid):
-        result = self.call("GetOrderStatus", OrderRef=guid)
-        return {
-            "paid": bool(result.Paid),
-            "paid_amount": float(result.PaidAmount or 0),
-            "shipped": bool(result.Shipped),
-            "state": result.StatusCode,
-            "status": result.Status,
-        }
+    def order_statuses(self, refs):
+        out = {}
+        for ref in refs:
+            try:
+                result = self.call("GetOrderStatus", OrderRef=ref)
+            except ExchangeError as err:
+                if err.code == "soap_fault" and not err.retryable:
+                    out[ref] = {"error": err}  # this order only (unknown to 1C...): the others are read
+                    continue
+                raise
+            out[ref] = {
+                "paid": bool(result.Paid),
+                "paid_amount": float(result.PaidAmount or 0),
+                "paid_date": _naive(result.PaidDate),
+                "shipped": bool(result.Shipped),
+                "shipped_date": _naive(result.ShippedDate),
+                "state": records.text(result.StatusCode),
+                "status": records.text(result.Status),
+            }
+        return out
+
+
+def _naive(value):
+    """zeep gives xs:dateTime as datetime (aware when 1C sent a zone): 1C's local time, without the zone."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    return None

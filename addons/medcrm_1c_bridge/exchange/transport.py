@@ -52,14 +52,15 @@ class Transport:
         """Create (or find by INN/KPP) a counterparty in 1C; return its GUID."""
         self._unsupported("create counterparties")
 
-    # --- documents (phase 2: customer orders with the need number, their status) -------------------------
-    def push_document(self, entity_set, values):
-        """Create a document in 1C; return {'guid', 'number', ...}."""
-        self._unsupported("create documents")
+    # --- customer orders (CRM -> 1C) and their status (1C -> CRM) ------------------------------------------
+    def push_order(self, values):
+        """Create the customer order ``values`` in 1C (see ``sale.order._medcrm_1c_order_values``), or find the one
+        1C already made with that reference; return {'guid', 'number', 'created'}."""
+        self._unsupported("send customer orders")
 
-    def document_status(self, entity_set, guid):
-        """Payment and shipment facts of a document: {'paid', 'paid_amount', 'shipped', 'state', ...}."""
-        self._unsupported("read document status")
+    def order_statuses(self, refs):
+        """{order GUID: {'paid', 'paid_date', 'shipped', 'shipped_date', 'state', 'status'} or {'error': ...}}."""
+        self._unsupported("read the status of customer orders")
 
     def close(self):
         self.http.close()

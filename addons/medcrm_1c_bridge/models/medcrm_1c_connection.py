@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from ..exchange import ExchangeError, make_transport
 from .medcrm_1c_field_mapping import PRESETS
-from .product_import import ProductImporter
+from .product_import import ProductImporter, regroup
 
 _logger = logging.getLogger(__name__)
 
@@ -245,6 +245,7 @@ class MedcrmOnecConnection(models.Model):
             "stock_set": connection.stock_set,
             "stock_resource": connection.stock_resource,
             "orders_set": connection.orders_set,
+            "order_state_set": connection.order_state_set,
             "mapping": mapping,
         }
 
@@ -269,10 +270,33 @@ class MedcrmOnecConnection(models.Model):
         template = messages.get(getattr(err, "code", None))
         if not template:
             return str(err)
+        params = dict(err.params)
+        if err.code == "not_supported":
+            params["what"] = self._medcrm_1c_unsupported_what(params.get("what"))
         try:
-            return template % err.params
+            return template % params
         except (KeyError, TypeError, ValueError):
             return str(err)
+
+    def _medcrm_1c_unsupported_what(self, what):
+        """The translated name of what a transport cannot do (see exchange/transport.py)."""
+        names = {
+            "read reference catalogs": self.env._("read reference catalogs"),
+            "read product groups": self.env._("read product groups"),
+            "read products": self.env._("read products"),
+            "read product versions": self.env._("read product versions"),
+            "read prices": self.env._("read prices"),
+            "read stock balances": self.env._("read stock balances"),
+            "read the change feed": self.env._("read the change feed"),
+            "read the change feed (no HTTP service configured)": self.env._(
+                "read the change feed (no HTTP service configured)"
+            ),
+            "read counterparties": self.env._("read counterparties"),
+            "create counterparties": self.env._("create counterparties"),
+            "send customer orders": self.env._("send customer orders"),
+            "read the status of customer orders": self.env._("read the status of customer orders"),
+        }
+        return names.get(what, what)
 
     def _medcrm_1c_new_log(self, direction, entity, mode):
         return (
@@ -342,6 +366,7 @@ class MedcrmOnecConnection(models.Model):
             items, cursor = transport.changes(self.product_cursor, [self.products_set])
             keys = {item["guid"] for item in items if not item["deleted"]}
             gone = {item["guid"] for item in items if item["deleted"]}
+            importer.load_templates(keys | gone)  # the mirrors of these items only, not the whole catalogue
         else:
             cursor = None
             versions = transport.product_versions()
@@ -352,8 +377,9 @@ class MedcrmOnecConnection(models.Model):
             importer.sync_groups(transport.product_groups())  # a new item may sit in a new group
         if keys:
             importer.prices, importer.stock = transport.prices(keys), transport.stock(keys)
-        for page in transport.iter_products(keys=keys) if keys else ():
-            importer.import_page(page, transport.reference_data())
+        # The changed items are written together (one COPY and one UPDATE per few thousand), not per request.
+        for batch in regroup(transport.iter_products(keys=keys)) if keys else ():
+            importer.import_page(batch, transport.reference_data())
         importer.archive(gone - keys)
         if keys:
             importer.apply_prices_stock(importer.prices, importer.stock, keys)
@@ -424,37 +450,45 @@ class MedcrmOnecConnection(models.Model):
             )
             created = 0
             for partner in partners:
-                values = partner._medcrm_1c_export_values()
-                if not values["inn"]:
-                    log._medcrm_1c_add_error(
-                        self.env._("%s has no INN: 1C cannot identify the counterparty.", partner.display_name),
-                        payload=values,
-                    )
-                    continue
-                try:
-                    guid = transport.create_counterparty(values)
-                except ExchangeError as err:
-                    if err.retryable or err.code in ("not_supported", "auth"):
-                        raise  # 1C is down or refuses us: the run fails, the flags stay for the next run
-                    log._medcrm_1c_add_error(self._medcrm_1c_error_message(err), payload=values)
-                    continue
-                twin = partner_model.with_context(active_test=False).search([("medcrm_1c_guid", "=", guid)], limit=1)
-                if twin:
-                    log._medcrm_1c_add_error(
-                        self.env._(
-                            "1C already has this counterparty (INN %(inn)s), mirrored as %(twin)s: merge %(partner)s "
-                            "into it.",
-                            inn=values["inn"],
-                            twin=twin.display_name,
-                            partner=partner.display_name,
-                        ),
-                        guid,
-                        values,
-                    )
-                    continue
-                partner.write({"medcrm_1c_guid": guid, "medcrm_export_to_1c": False})
-                created += 1
-                self._medcrm_1c_commit()
+                guid, _problem = self._medcrm_1c_export_partner(transport, log, partner)
+                if guid:
+                    created += 1
+                    self._medcrm_1c_commit()
             log.write({"count_read": len(partners), "count_created": created})
 
         return self._medcrm_1c_run("out", "partners", "incremental", work)
+
+    def _medcrm_1c_export_partner(self, transport, log, partner, log_errors=True):
+        """Create one CRM counterparty in 1C and keep the GUID 1C gives: (guid, None) or (None, the reason).
+
+        The reason is also logged (unless ``log_errors`` is False: the caller logs it in its own words).
+        1C down or refusing our credentials raises: the whole run fails then.
+        """
+        note = log._medcrm_1c_add_error if log_errors else (lambda *args, **kwargs: None)
+        partner = partner.sudo().with_context(no_vat_validation=True)
+        values = partner._medcrm_1c_export_values()
+        problem = None
+        if not values["inn"]:
+            problem = self.env._("%s has no INN: 1C cannot identify the counterparty.", partner.display_name)
+            note(problem, payload=values)
+            return None, problem
+        try:
+            guid = transport.create_counterparty(values)
+        except ExchangeError as err:
+            if err.retryable or err.code in ("not_supported", "auth"):
+                raise  # 1C is down or refuses us: the run fails, the flags stay for the next run
+            problem = self._medcrm_1c_error_message(err)
+            note(problem, payload=values)
+            return None, problem
+        twin = partner.with_context(active_test=False).search([("medcrm_1c_guid", "=", guid)], limit=1)
+        if twin:
+            problem = self.env._(
+                "1C already has this counterparty (INN %(inn)s), mirrored as %(twin)s: merge %(partner)s into it.",
+                inn=values["inn"],
+                twin=twin.display_name,
+                partner=partner.display_name,
+            )
+            note(problem, guid, values)
+            return None, problem
+        partner.write({"medcrm_1c_guid": guid, "medcrm_export_to_1c": False})
+        return guid, None

@@ -17,7 +17,14 @@ class MedcrmOnecSyncLog(models.Model):
     connection_id = fields.Many2one("medcrm.1c.connection", required=True, ondelete="cascade", index=True)
     direction = fields.Selection([("in", "1C → CRM"), ("out", "CRM → 1C")], required=True)
     entity = fields.Selection(
-        [("products", "Products"), ("prices", "Prices and stock"), ("partners", "Counterparties")], required=True
+        [
+            ("products", "Products"),
+            ("prices", "Prices and stock"),
+            ("partners", "Counterparties"),
+            ("orders", "Customer orders"),
+            ("order_status", "Order status"),
+        ],
+        required=True,
     )
     mode = fields.Selection([("full", "Full"), ("incremental", "Incremental")], required=True, default="full")
     state = fields.Selection(

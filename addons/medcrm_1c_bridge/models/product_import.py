@@ -3,7 +3,8 @@
 A full catalogue (100,000 items) must land in well under a minute, which the ORM's per-record create
 (variants, tracking, defaults) cannot do. The writer therefore:
 
-- reads every existing mapping (GUID → template, version) in one query per model before starting;
+- reads the existing mappings (GUID → template, version) in one query per model before starting; an
+  incremental run reads only those of the items it was told changed (:meth:`ProductImporter.load_templates`);
 - skips items whose 1C version did not change (a full resync of an unchanged catalogue writes nothing);
 - inserts new templates and their single variant with ``INSERT … VALUES`` in batches, every other column
   taken from a *prototype*: a product created once through the ORM inside a rolled-back savepoint, so the
@@ -27,6 +28,8 @@ from psycopg2.extras import Json
 
 from odoo import fields
 from odoo.tools import SQL
+
+from ..exchange import ExchangeError
 
 _logger = logging.getLogger(__name__)
 
@@ -92,17 +95,36 @@ class ProductImporter:
         self.prices = {}
         self.stock = {}
         self.now = fields.Datetime.now()
+        self._templates = None
+        self._templates_complete = False
         self._load_maps()
         self._proto = None
 
     # --- maps of what exists ------------------------------------------------------------------------------
+    @property
+    def templates(self):
+        """GUID → (template id, 1C version, active) of the mirrored products (all of them unless restricted)."""
+        if self._templates is None:
+            self.load_templates()
+        return self._templates
+
+    def load_templates(self, guids=None):
+        """Read the mirrors of every item, or only of ``guids`` (an incremental run knows what changed).
+
+        Restricted to ``guids``, the map knows nothing of the other items (:meth:`archive_unseen` reads them
+        all again before it decides).
+        """
+        self.env.flush_all()
+        query = "SELECT medcrm_1c_guid, id, medcrm_1c_version, active FROM product_template WHERE "
+        if guids is None:
+            self.cr.execute(query + "medcrm_1c_guid IS NOT NULL")
+        else:
+            self.cr.execute(query + "medcrm_1c_guid = ANY(%s)", [sorted(guids)])
+        self._templates = {guid: (tid, version, active) for guid, tid, version, active in self.cr.fetchall()}
+        self._templates_complete = guids is None
+
     def _load_maps(self):
         self.env.flush_all()
-        self.cr.execute(
-            "SELECT medcrm_1c_guid, id, medcrm_1c_version, active "
-            "FROM product_template WHERE medcrm_1c_guid IS NOT NULL"
-        )
-        self.templates = {guid: (tid, version, active) for guid, tid, version, active in self.cr.fetchall()}
         self.categories = self._guid_map("product_category")
         self.uoms = self._guid_map("uom_uom")
         self.makers = self._guid_map("medcrm_manufacturer")
@@ -240,6 +262,8 @@ class ProductImporter:
                 continue
             try:
                 rows.append((rec, self.values(rec, version, lookups)))
+            except ExchangeError:
+                raise  # 1C failed while a reference catalog was read: the run fails, not this item
             except Exception as err:  # noqa: BLE001 - one bad item must not stop the catalogue
                 self.log._medcrm_1c_add_error(self.env._("Product cannot be mapped: %s", err), rec["guid"], rec)
         for start in range(0, len(rows), BATCH):
@@ -398,7 +422,9 @@ class ProductImporter:
         self.cr.execute(
             "UPDATE product_product p SET default_code = t.default_code, active = t.active, write_uid = %s, "
             "write_date = %s FROM product_template t JOIN medcrm_1c_product_batch b "
-            "ON b.medcrm_1c_guid = t.medcrm_1c_guid AND NOT b.is_new WHERE p.product_tmpl_id = t.id",
+            "ON b.medcrm_1c_guid = t.medcrm_1c_guid AND NOT b.is_new WHERE p.product_tmpl_id = t.id "
+            # the variant carries only these two: most changes in 1C (a price, a name) leave it as it is
+            "AND (p.default_code IS DISTINCT FROM t.default_code OR p.active IS DISTINCT FROM t.active)",
             [self.env.uid, self.now],
         )
         for rec, vals in rows:
@@ -429,6 +455,8 @@ class ProductImporter:
 
     def archive_unseen(self):
         """After a full read: whatever mirror 1C did not list any more is archived."""
+        if self._templates is not None and not self._templates_complete:
+            self.load_templates()  # a map restricted to a few items knows nothing of the others
         self.archive([g for g, (_tid, _version, active) in self.templates.items() if active and g not in self.seen])
 
     def apply_prices_stock(self, prices, stock, keys=None):
@@ -459,6 +487,18 @@ class ProductImporter:
         changed = self.cr.rowcount
         self.env.invalidate_all()
         return changed
+
+
+def regroup(pages, size=BATCH):
+    """The records of ``pages`` (lists) again, in lists of about ``size``: what one write takes."""
+    batch = []
+    for page in pages:
+        batch.extend(page)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def copy_text(value):

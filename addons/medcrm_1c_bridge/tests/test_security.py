@@ -68,3 +68,21 @@ class TestSecurity(OnecCase):
         text = "\n".join(logs.output) + log.message + "".join(log.line_ids.mapped("payload"))
         self.assertNotIn(PASSWORD, text)
         self.assertNotIn("odata:", text)
+
+    def test_bridge_writes_the_read_only_catalogue(self):
+        """The catalogue is read-only for managers; the bridge writes it as superuser whoever starts the run."""
+        admin = self.env.ref("base.user_admin")
+        self.assertFalse(admin.has_group("medcrm_needs.group_medcrm_catalogue_editor"))
+        log = self.connection.with_user(admin)._medcrm_1c_sync_products(full=True)
+        self.assertEqual((log.state, log.count_errors), ("done", 0), log.message)
+        product = self.env["product.template"].search([("medcrm_1c_guid", "!=", False)], limit=1)
+        self.assertTrue(product)
+        with self.assertRaises(AccessError):
+            product.with_user(self.user_manager).write({"name": "Переименован менеджером"})
+        with self.assertRaises(AccessError):
+            self.env["product.template"].with_user(self.user_manager).create({"name": "Товар менеджера"})
+        # a change in 1C reaches the read-only mirror
+        changed = self.emu("products/mutate", count=3)["changed"]
+        log = self.connection.with_user(admin)._medcrm_1c_sync_products()
+        self.assertEqual((log.state, log.count_updated), ("done", 3), log.message)
+        self.assertEqual(len(self.env["product.template"].search([("medcrm_1c_guid", "in", changed)])), 3)

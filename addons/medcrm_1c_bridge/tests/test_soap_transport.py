@@ -1,3 +1,5 @@
+import datetime
+
 from odoo.tests import tagged
 
 from .common import OnecCase
@@ -44,21 +46,28 @@ class TestSoapTransport(OnecCase):
         self.assertIn("КПП", log.line_ids.message)
         self.assertTrue(partner.medcrm_export_to_1c)
 
-    def test_document_push_and_status_are_ready_for_orders(self):
+    def test_order_push_and_status_through_the_web_service(self):
         transport = self.connection._medcrm_1c_transport()
         self.addCleanup(transport.close)
         product = self.onec_products()[0]["Ref_Key"]
         client = self.odata("Catalog_Контрагенты", **{"$filter": "IsFolder eq false", "$top": "1"})["value"][0]
         values = {
-            "NeedNumber": "ПТР-000042",
-            "CounterpartyRef": client["Ref_Key"],
-            "Date": "2024-02-01T10:00:00",
-            "Lines": {"Line": [{"ProductRef": product, "Quantity": 10, "Price": 12.5}]},
+            "ref": "5d0f4c1e-8a11-5b6e-9c3d-2f7a8b9c0d1e",
+            "need_number": "ПТР-000042",
+            "counterparty": client["Ref_Key"],
+            "date": datetime.datetime(2024, 2, 1, 10, 0),
+            "comment": "Заказ CRM S00042",
+            "lines": [{"product": product, "quantity": 10.0, "price": 12.5, "amount": 125.0}],
         }
-        order = transport.push_document(self.connection.orders_set, values)
-        self.assertEqual(transport.push_document(self.connection.orders_set, values)["guid"], order["guid"])
-        self.assertFalse(transport.document_status(self.connection.orders_set, order["guid"])["paid"])
-        self.emu(f"orders/{order['guid']}/pay")
+        order = transport.push_order(values)
+        self.assertEqual((order["guid"], order["created"]), (values["ref"], True))
+        again = transport.push_order(values)
+        self.assertEqual((again["guid"], again["number"], again["created"]), (order["guid"], order["number"], False))
+        self.assertFalse(transport.order_statuses([order["guid"]])[order["guid"]]["paid"])
+        self.emu(f"orders/{order['guid']}/pay", date="2024-02-03T09:30:00")
         self.emu(f"orders/{order['guid']}/ship")
-        status = transport.document_status(self.connection.orders_set, order["guid"])
+        status = transport.order_statuses([order["guid"]])[order["guid"]]
         self.assertEqual((status["paid"], status["shipped"], status["state"]), (True, True, "Закрыт"))
+        self.assertEqual(status["paid_date"], datetime.datetime(2024, 2, 3, 9, 30))
+        unknown = transport.order_statuses(["00000000-0000-0000-0000-0000000000ab"])
+        self.assertEqual(unknown["00000000-0000-0000-0000-0000000000ab"]["error"].code, "soap_fault")
