@@ -1,0 +1,9 @@
+from . import controllers
+from . import models
+from . import report
+from . import wizard
+
+
+def _post_init_hook(env):
+    # The first responses of the hand-overs made before the module was installed, from the leads' chatter.
+    env["medcrm.lead.handover"]._medcrm_backfill_responses()
