@@ -345,19 +345,32 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def _medcrm_send_farewell(self):
-        """The farewell e-mail with the survey about the company (lost lead, no real interest)."""
-        # sudo: managers need no rights on surveys to invite a client to this one
-        survey = self.env.ref("medcrm_leads.survey_farewell", raise_if_not_found=False) or self.env["survey.survey"]
+        """The farewell e-mail with the survey about the company (lost lead or deal)."""
+        self._medcrm_send_survey_mail(
+            "medcrm_leads.survey_farewell", "medcrm_leads.mail_template_farewell", "medcrm_farewell_answer_id"
+        )
+
+    def _medcrm_send_survey_mail(self, survey_xmlid, template_xmlid, answer_field):
+        """E-mail the client a template carrying his personal link to a survey (farewell, service quality).
+
+        The invitation (``survey.user_input``) is kept in ``answer_field`` of the lead; the template reads the
+        link from it. Without e-mail address nothing is sent and the chatter says so.
+        """
+        # sudo: managers need no rights on surveys to invite a client to one
+        survey = self.env.ref(survey_xmlid, raise_if_not_found=False) or self.env["survey.survey"]
         survey = survey.sudo()
-        template = self.env.ref("medcrm_leads.mail_template_farewell")
+        template = self.env.ref(template_xmlid)
         for lead in self:
             if not lead.email_from:
                 lead._message_log(
-                    body=self.env._("No e-mail address: the farewell e-mail with the survey was not sent.")
+                    body=self.env._(
+                        "No e-mail address: the e-mail «%(template)s» with the survey was not sent.",
+                        template=template.sudo().name,
+                    )
                 )
                 continue
             if survey.active:
-                lead.sudo().medcrm_farewell_answer_id = survey._create_answer(
+                lead.sudo()[answer_field] = survey._create_answer(
                     partner=lead.partner_id, email=lead.email_from, check_attempts=False
                 )
             lead._medcrm_send_template(template)

@@ -1,5 +1,7 @@
 from contextlib import contextmanager
 
+from odoo import Command
+
 from odoo.addons.medcrm_needs.tests.common import MedcrmCase
 
 
@@ -62,3 +64,118 @@ class LeadsCase(ErrorMessageMixin, MedcrmCase):
 
     def _queue_users(self, leads):
         return [lead.user_id for lead in leads]
+
+
+class PipelineCase(LeadsCase):
+    """The deal pipeline: a catalogue with our own product (in stock) and a third-party one (bought from the
+    supplier of its manufacturer), a hospital with its contact, and helpers to walk a deal through it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.notification_type = "email"
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        Partner = cls.env["res.partner"]
+        cls.hospital = Partner.create(
+            {"name": "ГБУЗ «Городская больница № 7»", "is_company": True, "email": "zakupki@gb7.example", "lang": "ru_RU"}
+        )
+        cls.hospital_contact = Partner.create(
+            {
+                "name": "Лебедева Ольга",
+                "parent_id": cls.hospital.id,
+                "email": "lebedeva@gb7.example",
+                "lang": "ru_RU",
+            }
+        )
+        cls.vendor = Partner.create({"name": "ООО «Медтехника-Дистрибуция»", "is_company": True})
+        cls.maker_own, cls.maker_other = cls.env["medcrm.manufacturer"].create(
+            [
+                {"name": "Тестовое собственное производство", "is_own": True},
+                {"name": "Тестовый сторонний завод", "medcrm_vendor_id": cls.vendor.id},
+            ]
+        )
+        cls.product_own = cls.env["product.product"].create(
+            {
+                "name": "Бинт марлевый стерильный 7×14",
+                "type": "consu",
+                "is_storable": True,
+                "sale_ok": True,
+                "list_price": 40.0,
+                "medcrm_own_production": True,
+                "medcrm_manufacturer_id": cls.maker_own.id,
+                "medcrm_registry_code": "РЗН 2015/3010",
+            }
+        )
+        cls.product_other = cls.env["product.product"].create(
+            {
+                "name": "Тонометр автоматический на плечо",
+                "type": "consu",
+                "is_storable": True,
+                "sale_ok": True,
+                "list_price": 2500.0,
+                "standard_price": 1800.0,
+                "medcrm_own_production": False,
+                "medcrm_manufacturer_id": cls.maker_other.id,
+                "medcrm_registry_code": "ФСЗ 2011/10132",
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.product_own, cls.warehouse.lot_stock_id, 500)
+        cls.stage = {
+            code: cls.env.ref(f"medcrm_leads.stage_{code}")
+            for code in (
+                "need",
+                "offer",
+                "negotiation",
+                "documents",
+                "payment",
+                "provisioning",
+                "shipment",
+                "buyer_documents",
+                "closed",
+            )
+        }
+
+    @classmethod
+    def _need_and_deal(cls, user=None, lines=None):
+        """A need of ``user`` (default the first manager) turned into a deal with its quotation (КП)."""
+        user = user or cls.user_manager
+        lines = lines or [(cls.product_own, 100), (cls.product_other, 2)]
+        need = (
+            cls.env["medcrm.need"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": cls.hospital.id,
+                    "contact_id": cls.hospital_contact.id,
+                    "user_id": user.id,
+                    "team_id": cls.team.id,
+                    "source_id": cls.source_email.id,
+                    "line_ids": [
+                        Command.create({"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines
+                    ],
+                }
+            )
+        )
+        need.action_open()
+        need.action_create_deal()
+        deal = need.deal_id.with_user(user)
+        return deal, deal.order_ids
+
+    def _pay(self, order):
+        """Pay the order's invoice in full, as the accountant does in Odoo."""
+        invoices = order.invoice_ids.filtered(lambda move: move.state == "posted")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoices.ids
+        ).create({})._create_payments()
+        return invoices
+
+    def _validate(self, pickings):
+        for picking in pickings:
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+            picking.move_ids.picked = True
+            picking.button_validate()
+
+    def _scan(self, name="УПД_128.pdf"):
+        return self.env["ir.attachment"].create({"name": name, "raw": b"%PDF-1.4 scan", "mimetype": "application/pdf"})
