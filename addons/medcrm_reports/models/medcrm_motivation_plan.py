@@ -398,7 +398,7 @@ class MedcrmMotivationPlanLine(models.Model):
     state = fields.Selection(related="plan_id.state", store=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     kpi = fields.Selection(KPIS, string="KPI", required=True)
-    target = fields.Float(string="Plan", digits=(16, 2))
+    target = fields.Float(string="Target", digits=(16, 2))
     fact = fields.Float(digits=(16, 2), readonly=True)
     achievement = fields.Float(
         string="Achievement (%)", compute="_compute_bonus", store=True, aggregator="avg", digits=(16, 1)

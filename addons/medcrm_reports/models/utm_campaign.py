@@ -14,13 +14,9 @@ class UtmCampaign(models.Model):
     medcrm_date = fields.Date(
         string="Spent on", help="Date of the spending, for the period filters of the channel report."
     )
-    medcrm_company_id = fields.Many2one(
-        "res.company", string="Company", default=lambda self: self.env.company, help="Company that paid."
-    )
-    medcrm_currency_id = fields.Many2one(related="medcrm_company_id.currency_id", string="Currency")
     medcrm_budget = fields.Monetary(
         string="Budget",
-        currency_field="medcrm_currency_id",
+        currency_field="currency_id",
         groups="sales_team.group_sale_salesman",
-        help="What the campaign cost, in the company's currency.",
+        help="What the campaign cost, in the currency of its company (sale's company of the campaign).",
     )

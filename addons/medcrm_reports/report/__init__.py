@@ -3,3 +3,5 @@ from . import medcrm_report_channel
 from . import medcrm_report_manager
 from . import medcrm_report_need
 from . import medcrm_report_loss
+from . import medcrm_report_stage
+from . import medcrm_report_deal

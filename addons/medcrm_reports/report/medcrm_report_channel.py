@@ -192,7 +192,7 @@ SELECT campaign.id * 4 + 2,
        COALESCE(campaign.medcrm_date::timestamp, campaign.create_date),
        NULL,
        campaign.medcrm_source_id, NULL, campaign.id,
-       NULL, NULL, campaign.medcrm_company_id, company.currency_id, NULL,
+       NULL, NULL, campaign.company_id, company.currency_id, NULL,
        NULL,
        0, 0, 0, 0, 0,
        NULL, NULL, NULL, NULL,
@@ -201,7 +201,7 @@ SELECT campaign.id * 4 + 2,
        campaign.medcrm_budget,
        NULL, NULL, NULL
   FROM utm_campaign campaign
-  LEFT JOIN res_company company ON company.id = campaign.medcrm_company_id
+  LEFT JOIN res_company company ON company.id = campaign.company_id
  WHERE campaign.medcrm_budget > 0
 """,
             deal_orders=deal_orders(),

@@ -64,6 +64,12 @@ class MedcrmReportManager(models.Model):
     nbr_won = fields.Integer(string="Won", readonly=True)
     nbr_lost = fields.Integer(string="Lost", readonly=True)
     rate_win = fields.Float(string="Win rate (%)", aggregator="avg", readonly=True, help="Won per 100 closed deals.")
+    nbr_flagged = fields.Integer(
+        string="Flagged deals", readonly=True, help="Open deals the daily control found out of control."
+    )
+    nbr_idle = fields.Integer(
+        string="Deals beyond the norm", readonly=True, help="Open deals longer in their stage than it allows."
+    )
     amount_open = fields.Monetary(string="Open pipeline", readonly=True, help="Expected revenue of open deals.")
     amount_won = fields.Monetary(
         string="Revenue of won deals", readonly=True, help="Confirmed orders of the won deals, untaxed."
@@ -110,7 +116,8 @@ SELECT h.id * 8 AS id,
        0 AS nbr_deals, 0 AS nbr_open, 0 AS nbr_won, 0 AS nbr_lost, NULL::numeric AS rate_win,
        0 AS amount_open, 0 AS amount_won, NULL::numeric AS average_deal, NULL::numeric AS cycle_days,
        0 AS revenue, 0 AS nbr_orders, 0 AS nbr_new_partners,
-       0 AS nbr_activities, 0 AS nbr_calls, 0 AS nbr_overdue_activities
+       0 AS nbr_activities, 0 AS nbr_calls, 0 AS nbr_overdue_activities,
+       0 AS nbr_flagged, 0 AS nbr_idle
   FROM (SELECT handover.*,
                (handover.to_user_id = lead.user_id
                 AND (lead.type = 'opportunity' OR NOT lead.active OR lead.probability = 100)) AS processed
@@ -138,8 +145,12 @@ SELECT l.id * 8 + 1,
        CASE WHEN %(deal_won)s AND l.date_closed IS NOT NULL
             THEN EXTRACT(EPOCH FROM l.date_closed - COALESCE(interest.create_date, l.create_date)) / 86400.0 END,
        0, 0, 0,
-       0, 0, 0
+       0, 0, 0,
+       (%(deal_open)s AND l.medcrm_flagged)::int,
+       (%(deal_open)s AND stage.medcrm_max_idle_days > 0
+        AND l.medcrm_stage_date < (NOW() AT TIME ZONE 'UTC') - make_interval(days => stage.medcrm_max_idle_days))::int
   FROM crm_lead l
+  LEFT JOIN crm_stage stage ON stage.id = l.stage_id
   LEFT JOIN crm_lead interest ON interest.id = l.medcrm_interest_id
   LEFT JOIN deal_orders o ON o.lead_id = l.id
   LEFT JOIN res_company company ON company.id = l.company_id
@@ -158,7 +169,8 @@ SELECT so.id * 8 + 2,
        %(order_amount)s,
        1,
        (so.id = first_order.id)::int,
-       0, 0, 0
+       0, 0, 0,
+       0, 0
   FROM sale_order so
   LEFT JOIN crm_lead deal ON deal.id = so.opportunity_id
   LEFT JOIN res_company company ON company.id = so.company_id
@@ -181,7 +193,8 @@ SELECT m.id * 8 + 3,
        0, 0, 0,
        1,
        COALESCE(activity_type.category = 'phonecall', FALSE)::int,
-       0
+       0,
+       0, 0
   FROM mail_message m
   JOIN crm_lead l ON l.id = m.res_id
   JOIN (%(internal_users)s) author ON author.partner_id = m.author_id
@@ -199,7 +212,8 @@ SELECT a.id * 8 + 4,
        0, 0, NULL, NULL,
        0, 0, 0,
        0, 0,
-       1
+       1,
+       0, 0
   FROM mail_activity a
   JOIN crm_lead l ON l.id = a.res_id
   LEFT JOIN res_company company ON company.id = l.company_id
