@@ -114,9 +114,9 @@ continuation AS (
 ),
 interest AS (
     SELECT i.*,
-           (i.type = 'opportunity' OR c.nbr_deals > 0 OR %(interest_won)s) AS is_qualified,
-           (c.nbr_deals > 0 OR io.nbr_offers > 0 OR %(interest_won)s) AS is_deal,
-           (%(interest_won)s OR c.nbr_won > 0) AS is_won,
+           (i.type = 'opportunity' OR COALESCE(c.nbr_deals, 0) > 0 OR %(interest_won)s) AS is_qualified,
+           (COALESCE(c.nbr_deals, 0) > 0 OR COALESCE(io.nbr_offers, 0) > 0 OR %(interest_won)s) AS is_deal,
+           (%(interest_won)s OR COALESCE(c.nbr_won, 0) > 0) AS is_won,
            (%(interest_won)s)::int + COALESCE(c.nbr_won, 0) AS won_deals,
            CASE WHEN i.type = 'opportunity' THEN i.expected_revenue ELSE 0 END
                + COALESCE(c.amount_expected, 0) AS expected,

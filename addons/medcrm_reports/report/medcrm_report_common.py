@@ -44,10 +44,10 @@ def deal_orders():
 
 
 def internal_users():
-    """One internal user per partner (authors of messages are partners)."""
+    """One internal user per partner (authors of messages are partners), the system user excepted."""
     return SQL(
         """SELECT DISTINCT ON (partner_id) id, partner_id
              FROM res_users
-            WHERE NOT share
+            WHERE NOT share AND id <> 1  -- the system user: automatic messages are no effort
             ORDER BY partner_id, id"""
     )

@@ -1,1 +1,2 @@
-
+from . import test_report_channel
+from . import test_report_manager
