@@ -80,7 +80,7 @@ SELECT h.id,
        1 AS nbr_entered,
        (h.date_out IS NULL AND %(open)s)::int AS nbr_current,
        advanced.ok::int AS nbr_advanced,
-       CASE WHEN NOT stage.is_won THEN 100.0 * advanced.ok::int END AS rate_advanced,
+       CASE WHEN NOT COALESCE(stage.is_won, FALSE) THEN 100.0 * advanced.ok::int END AS rate_advanced,
        (h.date_out IS NOT NULL AND %(lost)s AND l.stage_id = h.stage_id
         AND NOT EXISTS (SELECT 1 FROM medcrm_lead_stage_history n
                          WHERE n.lead_id = h.lead_id AND n.date_in > h.date_in))::int AS nbr_lost_here,
@@ -100,7 +100,7 @@ SELECT h.id,
              END AS days
   ) stay
   CROSS JOIN LATERAL (
-      SELECT (%(won)s AND NOT stage.is_won)
+      SELECT (%(won)s AND NOT COALESCE(stage.is_won, FALSE))
              OR EXISTS (SELECT 1
                           FROM medcrm_lead_stage_history n
                           JOIN crm_stage next_stage ON next_stage.id = n.stage_id

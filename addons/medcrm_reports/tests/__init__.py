@@ -1,2 +1,3 @@
 from . import test_report_channel
 from . import test_report_manager
+from . import test_report_stage
