@@ -203,13 +203,13 @@ class MedcrmMotivationPlan(models.Model):
         """The head approves the targets: the manager sees his plan, the facts are computed."""
         for plan in self:
             if plan.state != "draft":
-                raise UserError(self.env._("Only draft plans can be approved (%(plan)s).", plan=plan.name))
+                raise UserError(self.env._("Only draft plans can be approved (%(plan)s).", plan=plan.display_name))
             missing = plan.line_ids.filtered(lambda line: line.weight and line.target <= 0)
             if missing:
                 raise UserError(
                     self.env._(
                         "Set a target for every KPI of plan %(plan)s: %(kpis)s.",
-                        plan=plan.name,
+                        plan=plan.display_name,
                         kpis=", ".join(missing.mapped(lambda line: line._medcrm_kpi_label())),
                     )
                 )
@@ -423,10 +423,12 @@ class MedcrmMotivationPlanLine(models.Model):
     @api.depends("target", "fact", "weight", "threshold", "cap", "plan_id.base_amount")
     def _compute_bonus(self):
         for line in self:
-            line.achievement = 100.0 * line.fact / line.target if line.target > 0 else 0.0
+            # the bonus follows the fact and the target as shown, not the achievement rounded for display
+            achievement = 100.0 * line.fact / line.target if line.target > 0 else 0.0
             scores, amounts, _total = self.env["medcrm.bonus.scheme"]._compute_bonus(
-                line.plan_id.base_amount, [(line.achievement, line.weight, line.threshold, line.cap)]
+                line.plan_id.base_amount, [(achievement, line.weight, line.threshold, line.cap)]
             )
+            line.achievement = achievement
             line.score = scores[0]
             line.bonus_amount = line.currency_id.round(amounts[0]) if line.currency_id else amounts[0]
 
