@@ -1,7 +1,4 @@
-from . import controllers
-from . import models
-from . import report
-from . import wizard
+from . import controllers, models, report, wizard
 
 
 def _post_init_hook(env):

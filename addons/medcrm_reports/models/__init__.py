@@ -1,5 +1,1 @@
-from . import crm_lead
-from . import medcrm_lead_handover
-from . import utm_campaign
-from . import medcrm_bonus_scheme
-from . import medcrm_motivation_plan
+from . import crm_lead, medcrm_bonus_scheme, medcrm_lead_handover, medcrm_motivation_plan, utm_campaign

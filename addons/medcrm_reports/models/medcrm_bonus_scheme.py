@@ -63,7 +63,9 @@ class MedcrmBonusScheme(models.Model):
         for scheme in self:
             if scheme.base_amount < 0 or scheme.total_cap < 0:
                 raise ValidationError(
-                    self.env._("The target bonus and the cap of scheme «%(scheme)s» cannot be negative.", scheme=scheme.name)
+                    self.env._(
+                        "The target bonus and the cap of scheme «%(scheme)s» cannot be negative.", scheme=scheme.name
+                    )
                 )
             if scheme.line_ids and float_compare(sum(scheme.line_ids.mapped("weight")), 100.0, precision_digits=2):
                 raise ValidationError(

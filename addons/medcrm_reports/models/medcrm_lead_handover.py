@@ -40,7 +40,9 @@ class MedcrmLeadHandover(models.Model):
         ]
         if not rows:
             return
-        values = SQL(", ").join(SQL("(%s, %s, %s::timestamp)", lead_id, author_id, date) for lead_id, author_id, date in rows)
+        values = SQL(", ").join(
+            SQL("(%s, %s, %s::timestamp)", lead_id, author_id, date) for lead_id, author_id, date in rows
+        )
         self.env.cr.execute(
             SQL(
                 """UPDATE medcrm_lead_handover handover

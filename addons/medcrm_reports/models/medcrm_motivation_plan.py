@@ -249,10 +249,10 @@ class MedcrmMotivationPlan(models.Model):
     def _medcrm_statement_months(self):
         """The monthly statement of these plans: one entry per month and company, plans by manager."""
         months = []
-        for (date, company), plans in sorted(
+        for (date, company), month_plans in sorted(
             self.grouped(lambda p: (p.date, p.company_id)).items(), key=lambda item: (item[0][0], item[0][1].id)
         ):
-            plans = plans.sorted(lambda p: (p.user_id.name or "").lower())
+            plans = month_plans.sorted(lambda p: (p.user_id.name or "").lower())
             months.append(
                 {
                     "date": date,

@@ -56,7 +56,11 @@ class MedcrmReportDeal(models.Model):
     days_in_stage = fields.Float(string="Days in current stage", aggregator="avg", readonly=True, digits=(16, 1))
     max_idle_days = fields.Integer(string="Norm of the stage (days)", aggregator="max", readonly=True)
     days_over_norm = fields.Float(
-        string="Days beyond the norm", aggregator="avg", readonly=True, digits=(16, 1), help="Open deals beyond the norm."
+        string="Days beyond the norm",
+        aggregator="avg",
+        readonly=True,
+        digits=(16, 1),
+        help="Open deals beyond the norm.",
     )
     nbr_overdue = fields.Integer(string="Beyond the norm", readonly=True)
     nbr_flagged = fields.Integer(string="Flagged", readonly=True)

@@ -54,9 +54,7 @@ class MedcrmReportManager(models.Model):
     nbr_processed = fields.Integer(string="Leads processed", readonly=True)
     rate_processed = fields.Float(string="Processed (%)", aggregator="avg", readonly=True)
     nbr_unanswered = fields.Integer(string="Leads without response", readonly=True)
-    response_hours = fields.Float(
-        string="First response (hours)", aggregator="avg", readonly=True, digits=(16, 1)
-    )
+    response_hours = fields.Float(string="First response (hours)", aggregator="avg", readonly=True, digits=(16, 1))
 
     # Deals
     nbr_deals = fields.Integer(string="Deals", readonly=True)

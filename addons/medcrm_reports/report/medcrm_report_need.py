@@ -65,7 +65,9 @@ class MedcrmReportNeed(models.Model):
     uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
 
     nbr_lines = fields.Integer(string="Lines", readonly=True)
-    qty = fields.Float(string="Quantity", readonly=True, digits="Product Unit of Measure", help="In the product's unit.")
+    qty = fields.Float(
+        string="Quantity", readonly=True, digits="Product Unit of Measure", help="In the product's unit."
+    )
     amount = fields.Monetary(string="Estimated amount", readonly=True, help="Quantity × sales price of the product.")
     qty_not_in_stock = fields.Float(
         string="Quantity not in stock",

@@ -1,5 +1,1 @@
-from . import test_report_channel
-from . import test_report_manager
-from . import test_report_stage
-from . import test_motivation
-from . import test_report_need
+from . import test_motivation, test_report_channel, test_report_manager, test_report_need, test_report_stage

@@ -1,9 +1,8 @@
 from datetime import date, datetime, timedelta
 
 from odoo import Command
-from odoo.tools import SQL
-
 from odoo.addons.medcrm_needs.tests.common import MedcrmCase
+from odoo.tools import SQL
 
 MONTH = date(2026, 3, 1)
 IN_MONTH = datetime(2026, 3, 10, 9, 0, 0)
@@ -108,8 +107,10 @@ class MedcrmReportsCase(MedcrmCase):
         Report = self.env[model].with_user(user or self.user_head)
         specs = list(fields)
         rows = Report.read_group(list(domain), specs, list(groupby), lazy=False)
-        key = (lambda row: row[groupby[0]][0] if isinstance(row[groupby[0]], tuple) else row[groupby[0]]) if groupby else (
-            lambda row: None
+        key = (
+            (lambda row: row[groupby[0]][0] if isinstance(row[groupby[0]], tuple) else row[groupby[0]])
+            if groupby
+            else (lambda row: None)
         )
         return {key(row): row for row in rows}
 
@@ -140,8 +141,9 @@ class MedcrmDepartmentCase(MedcrmReportsCase):
 
         cls.lead_1 = cls._lead(m1, "Интерес Л1")
         cls.lead_1.write({"user_id": m2.id})
-        cls.lead_1.with_user(m2).message_post(body="Добрый день! Пришлите реквизиты.", message_type="comment",
-                                              subtype_xmlid="mail.mt_comment")
+        cls.lead_1.with_user(m2).message_post(
+            body="Добрый день! Пришлите реквизиты.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         cls.lead_1.write({"type": "opportunity"})
 
         cls.d1 = cls._lead(m1, "Сделка 1", type_="opportunity")

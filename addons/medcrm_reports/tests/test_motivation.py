@@ -110,16 +110,22 @@ class TestMotivation(MedcrmDepartmentCase):
             other.with_user(self.user_manager).check_access("read")
         with self.assertRaises(AccessError):
             self.plan.with_user(self.user_manager).write({"base_amount": 1e6})
-        totals = self.env["medcrm.motivation.plan.line"].with_user(self.user_manager).read_group(
-            [], ["bonus_amount:sum"], []
+        totals = (
+            self.env["medcrm.motivation.plan.line"]
+            .with_user(self.user_manager)
+            .read_group([], ["bonus_amount:sum"], [])
         )
         self.assertEqual(totals[0]["__count"], len(self.plan.line_ids))
 
     def test_wizard_prepares_next_month(self):
         self.plan.action_approve()
         april = MONTH.replace(month=4)
-        wizard = self.env["medcrm.motivation.plan.wizard"].with_user(self.user_head).create(
-            {"date": april.replace(day=15), "user_ids": [(6, 0, [self.user_manager.id, self.user_manager_2.id])]}
+        wizard = (
+            self.env["medcrm.motivation.plan.wizard"]
+            .with_user(self.user_head)
+            .create(
+                {"date": april.replace(day=15), "user_ids": [(6, 0, [self.user_manager.id, self.user_manager_2.id])]}
+            )
         )
         wizard.action_create_plans()
         plans = self.env["medcrm.motivation.plan"].search([("date", "=", april)])
@@ -146,7 +152,7 @@ class TestMotivation(MedcrmDepartmentCase):
 
         workbook = openpyxl.load_workbook(io.BytesIO(plans._medcrm_statement_xlsx()))
         sheet = workbook.worksheets[0]
-        rows = [row for row in sheet.iter_rows(values_only=True)]
+        rows = list(sheet.iter_rows(values_only=True))
         manager_rows = [row for row in rows if row[0] == self.user_manager.name and row[2] is not None]
         self.assertEqual(len(manager_rows), 6)
         self.assertEqual(sum(row[9] for row in manager_rows), 27700.2)

@@ -85,9 +85,7 @@ class TestReportChannel(MedcrmReportsCase):
         self.assertFalse(self.i_by_need.medcrm_interest_id)
 
     def test_conversion_and_effort_per_channel(self):
-        by_channel = self._totals(
-            "medcrm.report.channel", self.domain, groupby=["source_id"], fields=MEASURES
-        )
+        by_channel = self._totals("medcrm.report.channel", self.domain, groupby=["source_id"], fields=MEASURES)
         exhibition = by_channel[self.source_exhibition.id]
         expected = {
             "nbr_interests": 4,

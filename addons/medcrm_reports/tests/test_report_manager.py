@@ -26,7 +26,9 @@ MEASURES = [
 @tagged("post_install", "-at_install")
 class TestReportManager(MedcrmDepartmentCase):
     def _figures(self, user=None, groupby=("user_id",)):
-        return self._totals("medcrm.report.manager", self.month_domain, user=user, groupby=list(groupby), fields=MEASURES)
+        return self._totals(
+            "medcrm.report.manager", self.month_domain, user=user, groupby=list(groupby), fields=MEASURES
+        )
 
     def test_first_response_is_recorded_from_the_chatter(self):
         lead = self._lead(self.user_manager, "Интерес для ответа")
@@ -121,8 +123,9 @@ class TestReportManager(MedcrmDepartmentCase):
         self.assertEqual(
             (rows[self.reason_price.id]["nbr_lost"], rows[self.reason_price.id]["amount_expected"]), (1, 800.0)
         )
-        mine = self._totals("medcrm.report.loss", [("team_id", "=", self.team.id)], user=self.user_manager_2,
-                            fields=["nbr_lost:sum"])[None]
+        mine = self._totals(
+            "medcrm.report.loss", [("team_id", "=", self.team.id)], user=self.user_manager_2, fields=["nbr_lost:sum"]
+        )[None]
         self.assertEqual(mine["__count"], 0, "manager 2 lost nothing; manager 1's loss is not his to see")
 
 

@@ -54,7 +54,13 @@ class TestReportNeed(MedcrmReportsCase):
         cls._set_sql(cls.need_3, state="lost")
         cls._set_sql(cls.need_1, state="open")
         cls.env["medcrm.need.duplicate"].create(
-            {"need_id": cls.need_1.id, "other_kind": "need", "other_need_id": cls.need_3.id, "other_number": "X", "match_type": "similar"}
+            {
+                "need_id": cls.need_1.id,
+                "other_kind": "need",
+                "other_need_id": cls.need_3.id,
+                "other_number": "X",
+                "match_type": "similar",
+            }
         )
         cls.domain = [("need_id", "in", (cls.need_1 | cls.need_2 | cls.need_3).ids)]
 

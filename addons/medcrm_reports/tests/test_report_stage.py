@@ -16,12 +16,18 @@ class TestReportStage(MedcrmReportsCase):
         super().setUpClass()
         m1 = cls.user_manager
         forced = {"medcrm_stage_force": True}
-        cls.deal_a = cls._lead(m1, "Сделка A", type_="opportunity", expected_revenue=1000.0, stage_id=cls.stages["need"].id)
+        cls.deal_a = cls._lead(
+            m1, "Сделка A", type_="opportunity", expected_revenue=1000.0, stage_id=cls.stages["need"].id
+        )
         cls.deal_a.with_context(**forced).write({"stage_id": cls.stages["offer"].id})
         cls.deal_a.with_context(**forced).write({"stage_id": cls.stages["negotiation"].id})
-        cls.deal_b = cls._lead(m1, "Сделка B", type_="opportunity", expected_revenue=400.0, stage_id=cls.stages["need"].id)
+        cls.deal_b = cls._lead(
+            m1, "Сделка B", type_="opportunity", expected_revenue=400.0, stage_id=cls.stages["need"].id
+        )
         cls._lose(cls.deal_b, datetime(2026, 3, 5, 9))
-        cls.deal_c = cls._lead(m1, "Сделка C", type_="opportunity", expected_revenue=300.0, stage_id=cls.stages["need"].id)
+        cls.deal_c = cls._lead(
+            m1, "Сделка C", type_="opportunity", expected_revenue=300.0, stage_id=cls.stages["need"].id
+        )
         cls._win(cls.deal_c, datetime(2026, 3, 1, 9), datetime(2026, 3, 11, 9))
 
         cls.now = fields.Datetime.now()
@@ -58,8 +64,17 @@ class TestReportStage(MedcrmReportsCase):
                 "nbr_overdue:sum",
             ],
         )
-        keys = ["nbr_entered", "nbr_advanced", "rate_advanced", "nbr_current", "nbr_lost_here", "amount",
-                "amount_current", "duration_days", "nbr_overdue"]
+        keys = [
+            "nbr_entered",
+            "nbr_advanced",
+            "rate_advanced",
+            "nbr_current",
+            "nbr_lost_here",
+            "amount",
+            "amount_current",
+            "duration_days",
+            "nbr_overdue",
+        ]
         need = {key: by_stage[self.stages["need"].id][key] for key in keys}
         self.assertEqual(
             need,
@@ -79,10 +94,25 @@ class TestReportStage(MedcrmReportsCase):
         self.assertEqual((offer["nbr_entered"], offer["rate_advanced"], offer["duration_days"]), (1, 100.0, 3.0))
         negotiation = by_stage[self.stages["negotiation"].id]
         self.assertEqual(
-            {key: negotiation[key] for key in ("nbr_entered", "nbr_advanced", "rate_advanced", "nbr_current",
-                                               "amount_current", "nbr_overdue")},
-            {"nbr_entered": 1, "nbr_advanced": 0, "rate_advanced": 0.0, "nbr_current": 1, "amount_current": 1000.0,
-             "nbr_overdue": 1},
+            {
+                key: negotiation[key]
+                for key in (
+                    "nbr_entered",
+                    "nbr_advanced",
+                    "rate_advanced",
+                    "nbr_current",
+                    "amount_current",
+                    "nbr_overdue",
+                )
+            },
+            {
+                "nbr_entered": 1,
+                "nbr_advanced": 0,
+                "rate_advanced": 0.0,
+                "nbr_current": 1,
+                "amount_current": 1000.0,
+                "nbr_overdue": 1,
+            },
         )
         self.assertAlmostEqual(negotiation["duration_days"], 30.0, delta=0.01)
 
@@ -91,18 +121,45 @@ class TestReportStage(MedcrmReportsCase):
         total = self._totals(
             "medcrm.report.deal",
             [("lead_id", "in", deals)],
-            fields=["nbr_deals:sum", "nbr_open:sum", "nbr_won:sum", "won_duration_days:avg", "nbr_overdue:sum",
-                    "nbr_flagged:sum", "amount_overdue:sum", "days_over_norm:avg"],
+            fields=[
+                "nbr_deals:sum",
+                "nbr_open:sum",
+                "nbr_won:sum",
+                "won_duration_days:avg",
+                "nbr_overdue:sum",
+                "nbr_flagged:sum",
+                "amount_overdue:sum",
+                "days_over_norm:avg",
+            ],
         )[None]
         self.assertEqual(
-            {key: total[key] for key in ("nbr_deals", "nbr_open", "nbr_won", "won_duration_days", "nbr_overdue",
-                                         "nbr_flagged", "amount_overdue")},
-            {"nbr_deals": 3, "nbr_open": 1, "nbr_won": 1, "won_duration_days": 10.0, "nbr_overdue": 1,
-             "nbr_flagged": 1, "amount_overdue": 1000.0},
+            {
+                key: total[key]
+                for key in (
+                    "nbr_deals",
+                    "nbr_open",
+                    "nbr_won",
+                    "won_duration_days",
+                    "nbr_overdue",
+                    "nbr_flagged",
+                    "amount_overdue",
+                )
+            },
+            {
+                "nbr_deals": 3,
+                "nbr_open": 1,
+                "nbr_won": 1,
+                "won_duration_days": 10.0,
+                "nbr_overdue": 1,
+                "nbr_flagged": 1,
+                "amount_overdue": 1000.0,
+            },
         )
         self.assertAlmostEqual(total["days_over_norm"], 30.0 - 21, delta=0.01)
         row = self.env["medcrm.report.deal"].search([("lead_id", "=", self.deal_a.id)])
-        self.assertEqual((row.state, row.stage_id, row.control_state), ("open", self.stages["negotiation"], "no_activity"))
+        self.assertEqual(
+            (row.state, row.stage_id, row.control_state), ("open", self.stages["negotiation"], "no_activity")
+        )
 
     def test_manager_sees_his_deals_only(self):
         domain = [("lead_id", "in", (self.deal_a | self.deal_b | self.deal_c).ids)]

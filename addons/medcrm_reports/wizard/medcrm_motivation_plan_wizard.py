@@ -74,5 +74,3 @@ class MedcrmMotivationPlanWizard(models.TransientModel):
         action["domain"] = [("date", "=", month), ("company_id", "=", self.company_id.id)]
         action["context"] = {"default_date": month}
         return action
-
-
