@@ -171,7 +171,8 @@ def generate(env):
                       (%(sources)s::int[])[1 + g %% array_length(%(sources)s::int[], 1)],
                       CASE WHEN g %% 7 = 0
                            THEN (%(campaigns)s::int[])[1 + g %% array_length(%(campaigns)s::int[], 1)] END,
-                      (SELECT min(id) FROM res_partner WHERE complete_name LIKE 'Контрагент %%') + g %% (%(leads)s / 30),
+                      (SELECT min(id) FROM res_partner WHERE complete_name LIKE 'Контрагент %%')
+                          + g %% (%(leads)s / 30),
                       CASE WHEN g %% 5 = 0 THEN %(won_stage)s
                            ELSE (%(stages)s::int[])[1 + g %% (array_length(%(stages)s::int[], 1) - 1)] END,
                       1000 + g %% 50000,

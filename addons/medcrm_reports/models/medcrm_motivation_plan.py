@@ -157,7 +157,7 @@ class MedcrmMotivationPlan(models.Model):
         if frozen and any(plan.state == "closed" for plan in self):
             raise UserError(self.env._("A closed plan can no longer be changed; reset it to draft first."))
         result = super().write(vals)
-        if "scheme_id" in vals:
+        if "scheme_id" in vals and not self.env.context.get("medcrm_lines_from_scheme"):
             self._medcrm_lines_from_scheme()
         return result
 
@@ -193,7 +193,7 @@ class MedcrmMotivationPlan(models.Model):
                 )
                 for line in plan.scheme_id.line_ids
             ]
-            super(MedcrmMotivationPlan, plan).write({"line_ids": commands})
+            plan.with_context(medcrm_lines_from_scheme=True).write({"line_ids": commands})
 
     # ------------------------------------------------------------------------------------------
     # Actions
@@ -268,7 +268,6 @@ class MedcrmMotivationPlan(models.Model):
 
     def _medcrm_statement_xlsx(self):
         """The monthly statement as an XLSX workbook (bytes): a sheet per month, a block per manager."""
-        _ = self.env._
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         bold = workbook.add_format({"bold": True})
@@ -280,16 +279,16 @@ class MedcrmMotivationPlan(models.Model):
         total_money = workbook.add_format({"num_format": "#,##0.00", "bold": True, "border": 1})
         total_text = workbook.add_format({"bold": True, "border": 1})
         columns = [
-            (_("Manager"), 28),
-            (_("KPI"), 24),
-            (_("Plan"), 14),
-            (_("Fact"), 14),
-            (_("Achievement (%)"), 12),
-            (_("Weight (%)"), 10),
-            (_("Threshold (%)"), 10),
-            (_("Cap (%)"), 10),
-            (_("Counted (%)"), 10),
-            (_("Bonus"), 14),
+            (self.env._("Manager"), 28),
+            (self.env._("KPI"), 24),
+            (self.env._("Plan"), 14),
+            (self.env._("Fact"), 14),
+            (self.env._("Achievement (%)"), 12),
+            (self.env._("Weight (%)"), 10),
+            (self.env._("Threshold (%)"), 10),
+            (self.env._("Cap (%)"), 10),
+            (self.env._("Counted (%)"), 10),
+            (self.env._("Bonus"), 14),
         ]
         used_names = set()
         for month in self._medcrm_statement_months():
@@ -298,7 +297,7 @@ class MedcrmMotivationPlan(models.Model):
                 name = f"{name[:28]}-{len(used_names)}"
             used_names.add(name)
             sheet = workbook.add_worksheet(name)
-            sheet.write(0, 0, _("Bonus statement: %(month)s", month=month["label"]), title)
+            sheet.write(0, 0, self.env._("Bonus statement: %(month)s", month=month["label"]), title)
             sheet.write(1, 0, f"{month['company'].name}, {month['currency'].name}")
             for col, (label, width) in enumerate(columns):
                 sheet.write(3, col, label, header)
@@ -322,10 +321,10 @@ class MedcrmMotivationPlan(models.Model):
                         sheet.write(row, col, value, cell_format)
                     row += 1
                 sheet.write(row, 0, plan.user_id.name, total_text)
-                sheet.write(row, 1, _("Bonus of the month (cap %(cap)s %%)", cap=plan.total_cap), total_text)
+                sheet.write(row, 1, self.env._("Bonus of the month (cap %(cap)s %%)", cap=plan.total_cap), total_text)
                 sheet.write(row, 9, plan.bonus_amount, total_money)
                 row += 2
-            sheet.write(row, 0, _("Total"), bold)
+            sheet.write(row, 0, self.env._("Total"), bold)
             sheet.write(row, 9, month["bonus_amount"], total_money)
         workbook.close()
         return output.getvalue()
@@ -398,7 +397,7 @@ class MedcrmMotivationPlanLine(models.Model):
     state = fields.Selection(related="plan_id.state", store=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     kpi = fields.Selection(KPIS, string="KPI", required=True)
-    target = fields.Float(string="Target", digits=(16, 2))
+    target = fields.Float(digits=(16, 2))
     fact = fields.Float(digits=(16, 2), readonly=True)
     achievement = fields.Float(
         string="Achievement (%)", compute="_compute_bonus", store=True, aggregator="avg", digits=(16, 1)

@@ -43,8 +43,8 @@ class MedcrmReportChannel(models.Model):
     )
     lead_id = fields.Many2one("crm.lead", string="Interest", readonly=True)
     source_id = fields.Many2one("utm.source", string="Channel", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     user_id = fields.Many2one(
         "res.users", string="Salesperson", readonly=True, help="Interests: its salesperson; efforts: who made them."
     )
@@ -87,7 +87,7 @@ class MedcrmReportChannel(models.Model):
     nbr_activities = fields.Integer(string="Activities done", readonly=True)
     nbr_calls = fields.Integer(string="Calls", readonly=True, help="Done activities of the «call» kind.")
     nbr_emails = fields.Integer(string="E-mails sent", readonly=True)
-    cost = fields.Monetary(string="Cost", readonly=True, help="Budgets of the campaigns of the channel.")
+    cost = fields.Monetary(readonly=True, help="Budgets of the campaigns of the channel.")
     revenue_per_effort = fields.Monetary(string="Revenue per effort", readonly=True)
     revenue_per_cost = fields.Float(string="Revenue per ruble spent", readonly=True, digits=(16, 2))
     cost_per_interest = fields.Monetary(string="Cost per interest", readonly=True)

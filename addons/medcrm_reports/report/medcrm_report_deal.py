@@ -30,7 +30,7 @@ class MedcrmReportDeal(models.Model):
     date = fields.Datetime(string="Started", readonly=True, help="When the interest arrived (or the deal was made).")
     date_closed = fields.Datetime(string="Closed", readonly=True)
     state = fields.Selection([("open", "Open"), ("won", "Won"), ("lost", "Lost")], string="Outcome", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     stage_date = fields.Datetime(string="In stage since", readonly=True)
     control_state = fields.Selection(CONTROL_STATES, string="Control", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)

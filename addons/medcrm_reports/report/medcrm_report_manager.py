@@ -46,7 +46,7 @@ class MedcrmReportManager(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Lead / deal", readonly=True)
     source_id = fields.Many2one("utm.source", string="Channel", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost reason", readonly=True)
 
     # Inflow and reaction
@@ -84,7 +84,7 @@ class MedcrmReportManager(models.Model):
     )
 
     # Orders
-    revenue = fields.Monetary(string="Revenue", readonly=True, help="Confirmed orders, untaxed, on their date.")
+    revenue = fields.Monetary(readonly=True, help="Confirmed orders, untaxed, on their date.")
     nbr_orders = fields.Integer(string="Confirmed orders", readonly=True)
     nbr_new_partners = fields.Integer(
         string="New counterparties", readonly=True, help="Counterparties whose first confirmed order this is."

@@ -36,12 +36,12 @@ class MedcrmReportNeed(models.Model):
         ),
     }
 
-    need_id = fields.Many2one("medcrm.need", string="Need", readonly=True)
+    need_id = fields.Many2one("medcrm.need", readonly=True)
     date = fields.Date(string="Needed from", readonly=True, help="Start of the period in which the need arises.")
     date_to = fields.Date(string="Needed until", readonly=True)
     date_recorded = fields.Datetime(string="Recorded on", readonly=True)
     state = fields.Selection(NEED_STATES, string="Status", readonly=True)
-    deal_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    deal_id = fields.Many2one("crm.lead", readonly=True)
     is_converted = fields.Boolean(string="Became a deal", readonly=True)
     in_stock = fields.Boolean(
         string="In stock", readonly=True, help="The quantity of the line is on hand now (internal locations)."
@@ -56,10 +56,10 @@ class MedcrmReportNeed(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     source_id = fields.Many2one("utm.source", string="Channel", readonly=True)
 
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", string="Product template", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product category", readonly=True)
-    manufacturer_id = fields.Many2one("medcrm.manufacturer", string="Manufacturer", readonly=True)
+    manufacturer_id = fields.Many2one("medcrm.manufacturer", readonly=True)
     own_production = fields.Boolean(string="Own production", readonly=True)
     analogue_group_id = fields.Many2one("medcrm.analogue.group", string="Analogue group", readonly=True)
     uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
