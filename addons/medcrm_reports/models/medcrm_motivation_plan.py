@@ -348,7 +348,10 @@ class MedcrmMotivationPlan(models.Model):
     def _medcrm_read_facts(self):
         """Facts of each KPI for these plans, read from the manager performance report as the system
         (every fact credited to the manager, whoever asks): {plan: {kpi: value}}."""
+        if not self:
+            return {}
         Report = self.env["medcrm.report.manager"].sudo()
+        Report._medcrm_refresh()
         kpis = [kpi for kpi, _label in KPIS]
         aggregates = [KPI_MEASURES[kpi] for kpi in kpis]
         facts = {}

@@ -104,6 +104,7 @@ class MedcrmReportsCase(MedcrmCase):
 
     def _totals(self, model, domain=(), user=None, groupby=(), fields=()):
         """read_group of a report as ``user`` (default the head): {group key: {measure: value}}."""
+        self.env["medcrm.report.mixin"]._medcrm_refresh_all()
         Report = self.env[model].with_user(user or self.user_head)
         specs = list(fields)
         rows = Report.read_group(list(domain), specs, list(groupby), lazy=False)
@@ -175,4 +176,5 @@ class MedcrmDepartmentCase(MedcrmReportsCase):
             [IN_MONTH + timedelta(hours=2), cls.lead_1.id, m2.id],
         )
         handovers.invalidate_model()
+        cls.env["medcrm.report.mixin"]._medcrm_refresh_all()
         cls.month_domain = [("date", ">=", "2026-03-01"), ("date", "<", "2026-04-01"), ("team_id", "=", cls.team.id)]

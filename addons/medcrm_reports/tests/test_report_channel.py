@@ -78,6 +78,7 @@ class TestReportChannel(MedcrmReportsCase):
                 "medcrm_budget": 500.0,
             }
         )
+        cls.env["medcrm.report.mixin"]._medcrm_refresh_all()
         cls.domain = ["|", ("team_id", "=", cls.team.id), ("campaign_id", "=", cls.campaign.id)]
 
     def test_interest_of_a_deal_made_from_a_need(self):

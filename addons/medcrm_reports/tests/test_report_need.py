@@ -62,6 +62,7 @@ class TestReportNeed(MedcrmReportsCase):
                 "match_type": "similar",
             }
         )
+        cls.env["medcrm.report.mixin"]._medcrm_refresh_all()
         cls.domain = [("need_id", "in", (cls.need_1 | cls.need_2 | cls.need_3).ids)]
 
     def test_needs_by_product(self):

@@ -46,6 +46,7 @@ class TestReportStage(MedcrmReportsCase):
             cls._set_sql(rows[deal, cls.stages[code]], date_in=date_in, date_out=date_out)
         cls._set_sql(cls.deal_a, medcrm_stage_date=cls.now - timedelta(days=30), create_date=datetime(2026, 3, 1, 9))
         cls.deal_a._medcrm_refresh_control()
+        cls.env["medcrm.report.mixin"]._medcrm_refresh_all()
 
     def test_funnel_by_stage(self):
         by_stage = self._totals(
