@@ -38,7 +38,12 @@ class MedcrmReportMixin(models.AbstractModel):
         cr.execute(SQL("CREATE UNIQUE INDEX %s ON %s (id)", SQL.identifier(f"{self._table}_id_uniq"), table))
         for column in self._medcrm_indexes:
             cr.execute(
-                SQL("CREATE INDEX %s ON %s (%s)", SQL.identifier(f"{self._table}_{column}_idx"), table, SQL.identifier(column))
+                SQL(
+                    "CREATE INDEX %s ON %s (%s)",
+                    SQL.identifier(f"{self._table}_{column}_idx"),
+                    table,
+                    SQL.identifier(column),
+                )
             )
 
     @api.model
@@ -56,6 +61,27 @@ class MedcrmReportMixin(models.AbstractModel):
         for name in sorted(self.env.registry.descendants([self._name], "_inherit") - {self._name}):
             self.env[name].sudo()._medcrm_refresh()
         return True
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        result = super().read_group(domain, fields, groupby, offset, limit, orderby, lazy)
+        groupby = [groupby] if isinstance(groupby, str) else groupby
+        if groupby and not orderby and not limit and not offset:
+            # the groups come ordered by id (see _read_group_orderby): show them by name, as Odoo does
+            first = groupby[0]
+            field = self._fields.get(first.split(":")[0])
+            if field and field.type == "many2one":
+                result.sort(key=lambda row: (not row[first], str(row[first][1]).lower() if row[first] else ""))
+        return result
+
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # Ordering many2one groups by the names of the related records makes PostgreSQL group (and sort) a
+        # million stored rows by those names; by the ids it hashes them into a few groups (read_group then
+        # sorts the few groups by name).
+        if order == ",".join(groupby_terms):
+            order = None
+        return super()._read_group_orderby(order, groupby_terms, query)
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):
