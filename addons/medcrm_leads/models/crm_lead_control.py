@@ -13,7 +13,7 @@ class CrmLead(models.Model):
     one or moving the deal clears the flag at once.
     """
 
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def _medcrm_is_controlled(self):
         """An open deal: an active opportunity, neither won nor lost."""
@@ -45,7 +45,7 @@ class CrmLead(models.Model):
         """
         now = now or fields.Datetime.now()
         reminder_type = self.env.ref("medcrm_leads.mail_activity_type_deal_control", raise_if_not_found=False)
-        batches = defaultdict(lambda: self.browse())
+        batches = defaultdict(self.browse)
         result = {key: self.browse() for key in ("flagged", "reminded", "escalated", "cleared")}
         for lead in self:
             state = lead._medcrm_control_state_at(now, reminder_type)
@@ -76,16 +76,20 @@ class CrmLead(models.Model):
     def _medcrm_remind(self, reminder_type):
         """One open reminder per flagged deal, for its manager (none added while one is open)."""
         todo = self.filtered(
-            lambda lead: lead.user_id
-            and not lead.activity_ids.filtered(lambda activity: activity.activity_type_id == reminder_type)
+            lambda lead: (
+                lead.user_id
+                and not lead.activity_ids.filtered(lambda activity: activity.activity_type_id == reminder_type)
+            )
         )
-        labels = dict(self._fields["medcrm_control_state"]._description_selection(self.env))
         for lead in todo:
-            lead.sudo().with_context(medcrm_control_running=True).activity_schedule(
+            # written in the manager's language (the cron runs without one)
+            deal = lead.with_context(lang=lead.user_id.lang or self.env.lang)
+            labels = dict(deal._fields["medcrm_control_state"]._description_selection(deal.env))
+            deal.sudo().with_context(medcrm_control_running=True).activity_schedule(
                 "medcrm_leads.mail_activity_type_deal_control",
-                user_id=lead.user_id.id,
-                summary=self.env._("Deal out of control: %(reason)s", reason=labels[lead.medcrm_control_state]),
-                note=lead._medcrm_control_advice(),
+                user_id=deal.user_id.id,
+                summary=deal.env._("Deal out of control: %(reason)s", reason=labels[deal.medcrm_control_state]),
+                note=deal._medcrm_control_advice(),
             )
         return todo
 
@@ -105,9 +109,11 @@ class CrmLead(models.Model):
     def _medcrm_escalate(self, now):
         """Deals flagged longer than their stage's escalation delay: the sales head is notified, once."""
         due = self.filtered(
-            lambda lead: lead.medcrm_flag_date
-            and not lead.medcrm_escalation_date
-            and now >= lead.medcrm_flag_date + datetime.timedelta(days=lead.stage_id.medcrm_escalation_days)
+            lambda lead: (
+                lead.medcrm_flag_date
+                and not lead.medcrm_escalation_date
+                and now >= lead.medcrm_flag_date + datetime.timedelta(days=lead.stage_id.medcrm_escalation_days)
+            )
         )
         for lead in due:
             heads = lead._medcrm_sales_heads()

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -6,7 +6,7 @@ class CrmLead(models.Model):
     """A deal is never dropped silently (step 14): managers cannot archive or delete deals; losing one needs a
     reason of the fixed list and a comment, the sales head is notified and the client gets the farewell survey."""
 
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def write(self, vals):
         if "active" not in vals or vals["active"]:
@@ -16,7 +16,9 @@ class CrmLead(models.Model):
             reason = vals.get("lost_reason_id")
             comment = vals.get("medcrm_lost_comment")
             unexplained = losing.filtered(
-                lambda lead: not (reason or lead.lost_reason_id) or not (comment or lead.medcrm_lost_comment or "").strip()
+                lambda lead: (
+                    not (reason or lead.lost_reason_id) or not (comment or lead.medcrm_lost_comment or "").strip()
+                )
             )
             if unexplained:
                 raise UserError(
@@ -32,7 +34,8 @@ class CrmLead(models.Model):
             lost._medcrm_after_loss()
         return result
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_deal_by_manager(self):
         deals = self.filtered(lambda lead: lead.type == "opportunity")
         if deals and not self._medcrm_may_archive_deals():
             raise UserError(
@@ -42,7 +45,6 @@ class CrmLead(models.Model):
                     deals=", ".join(deals.mapped("name")),
                 )
             )
-        return super().unlink()
 
     def action_set_lost(self, **additional_values):
         """Lost with a reason of the list and a comment (``medcrm_lost_comment``) for every deal."""
@@ -52,7 +54,8 @@ class CrmLead(models.Model):
             comment = additional_values.get("medcrm_lost_comment")
             if not reason and deals.filtered(lambda lead: not lead.lost_reason_id):
                 raise UserError(self.env._("Choose the reason the deal was lost from the list."))
-            if not (comment or "").strip() and deals.filtered(lambda lead: not (lead.medcrm_lost_comment or "").strip()):
+            uncommented = deals.filtered(lambda lead: not (lead.medcrm_lost_comment or "").strip())
+            if not (comment or "").strip() and uncommented:
                 raise UserError(self.env._("Write a comment: why was the deal lost, what did the client say?"))
             # reason and comment first: archiving then sees a loss, not a silent drop
             self.write(dict(additional_values))

@@ -18,7 +18,7 @@ CONTROL_STATES = [
 class CrmLead(models.Model):
     """The deal pipeline: stages driven by the deal's documents, the stage timeline, the buyer's documents."""
 
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     # Timeline
     medcrm_stage_code = fields.Selection(related="stage_id.medcrm_code", string="Pipeline step")
@@ -231,37 +231,36 @@ class CrmLead(models.Model):
         self.ensure_one()
         orders = self.order_ids.filtered(lambda order: order.state != "cancel")
         confirmed = orders.filtered(lambda order: order.state == "sale")
-        _ = self.env._
         return [
             (
                 "offer",
                 lambda: any(order.state in ("sent", "sale") for order in orders),
-                _("send the commercial offer (КП) to the client — a quotation of the deal marked as sent"),
+                self.env._("send the commercial offer (КП) to the client — a quotation of the deal marked as sent"),
             ),
             (
                 "documents",
                 lambda: bool(confirmed),
-                _("confirm the client's order and send the document package (invoice and contract)"),
+                self.env._("confirm the client's order and send the document package (invoice and contract)"),
             ),
             (
                 "provisioning",
                 lambda: all(order.medcrm_paid_date for order in confirmed),
-                _("the invoice must be paid in full (100 % prepayment)"),
+                self.env._("the invoice must be paid in full (100 % prepayment)"),
             ),
             (
                 "shipment",
                 lambda: all(order._medcrm_goods_ready() for order in confirmed),
-                _("all goods of the order must be ready for shipment or shipped"),
+                self.env._("all goods of the order must be ready for shipment or shipped"),
             ),
             (
                 "buyer_documents",
                 lambda: self.medcrm_documents_received,
-                _("record the buyer's signed documents and attach their scan (button «Buyer's documents»)"),
+                self.env._("record the buyer's signed documents and attach their scan (button «Buyer's documents»)"),
             ),
             (
                 "closed",
                 lambda: all(order._medcrm_goods_delivered() for order in confirmed),
-                _("all goods must be delivered to the buyer"),
+                self.env._("all goods must be delivered to the buyer"),
             ),
         ]
 
@@ -314,9 +313,7 @@ class CrmLead(models.Model):
             current_index = MEDCRM_STAGE_ORDER.index(current) if current else -1
             reached_index = MEDCRM_STAGE_ORDER.index(lead._medcrm_reached_step())
             targets = [
-                step
-                for step in MEDCRM_AUTO_STEPS
-                if current_index < MEDCRM_STAGE_ORDER.index(step) <= reached_index
+                step for step in MEDCRM_AUTO_STEPS if current_index < MEDCRM_STAGE_ORDER.index(step) <= reached_index
             ]
             if targets:
                 stage = self.env["crm.stage"]._medcrm_stage_for(targets[-1], lead.team_id)

@@ -18,7 +18,7 @@ class MedcrmLeadStageHistory(models.Model):
     _rec_name = "stage_id"
 
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True, ondelete="cascade", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", required=True, index=True, ondelete="restrict", readonly=True)
+    stage_id = fields.Many2one("crm.stage", required=True, index=True, ondelete="restrict", readonly=True)
     medcrm_code = fields.Selection(related="stage_id.medcrm_code", string="Pipeline step")
     user_id = fields.Many2one(
         "res.users",
@@ -29,7 +29,7 @@ class MedcrmLeadStageHistory(models.Model):
         help="Owner of the deal when it entered the stage.",
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True, ondelete="set null", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one("res.company", index=True, ondelete="cascade", readonly=True)
     date_in = fields.Datetime(string="Entered", required=True, index=True, readonly=True, default=fields.Datetime.now)
     date_out = fields.Datetime(string="Left", index=True, readonly=True, help="Empty while the deal is in this stage.")
     duration_days = fields.Float(

@@ -129,9 +129,10 @@ class SaleOrder(models.Model):
         when = self._medcrm_parse_event_date(date)
         field = ACCOUNTING_EVENTS[event]
         todo = self.filtered(lambda order: not order[field])
-        if todo:
-            todo.sudo().write({field: when})
-        for order in self:
+        if not todo:
+            return True
+        todo.sudo().write({field: when})
+        for order in todo:
             order.sudo()._message_log(
                 body=self.env._(
                     "Accounting system: %(event)s on %(date)s. %(note)s",
@@ -142,7 +143,7 @@ class SaleOrder(models.Model):
             )
         if event == "paid":
             todo.sudo()._medcrm_after_paid()
-        self._medcrm_sync_deal_stage()
+        todo._medcrm_sync_deal_stage()
         return True
 
     # ------------------------------------------------------------
@@ -248,7 +249,7 @@ class SaleOrder(models.Model):
             problems = lines._medcrm_ensure_vendors()
             try:
                 with self.env.cr.savepoint():
-                    lines.filtered(lambda line: line not in problems)._action_launch_stock_rule()
+                    (lines - problems)._action_launch_stock_rule()
             except UserError as error:
                 problems = problems or lines
                 order._medcrm_procurement_problem(problems, str(error))
@@ -300,7 +301,9 @@ class SaleOrder(models.Model):
         """The invoice(s) and the contract as PDF attachments of the order."""
         self.ensure_one()
         Report = self.env["ir.actions.report"].sudo()
-        documents = [("account.account_invoices", invoice, invoice._get_invoice_report_filename()) for invoice in invoices]
+        documents = [
+            ("account.account_invoices", invoice, invoice._get_invoice_report_filename()) for invoice in invoices
+        ]
         documents.append(
             (
                 "medcrm_leads.action_report_sale_contract",

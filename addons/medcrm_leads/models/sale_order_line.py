@@ -41,6 +41,15 @@ class SaleOrderLine(models.Model):
             if not line._medcrm_is_catalogue_line():
                 continue
             product = line.product_id.sudo()
+            if not product:
+                raise ValidationError(
+                    self.env._(
+                        "Commercial offer %(order)s: choose a catalogue product for the line «%(text)s»; products "
+                        "cannot be typed by hand. Write remarks in a note line.",
+                        order=line.order_id.name,
+                        text=line.name or "",
+                    )
+                )
             if not product.active or not product.sale_ok:
                 raise ValidationError(
                     self.env._(
@@ -67,7 +76,9 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         product = self.product_id
         return bool(
-            not self.display_type and product.type == "consu" and not product.sudo().product_tmpl_id.medcrm_own_production
+            not self.display_type
+            and product.type == "consu"
+            and not product.sudo().product_tmpl_id.medcrm_own_production
         )
 
     @api.model
@@ -114,7 +125,9 @@ class SaleOrderLine(models.Model):
         for line in self.filtered(lambda line: route and line.route_id == route):
             product = line.product_id.sudo()
             company = line.company_id
-            sellers = product.seller_ids.filtered(lambda seller: not seller.company_id or seller.company_id == company)
+            sellers = product.seller_ids.filtered(
+                lambda seller, company=company: not seller.company_id or seller.company_id == company
+            )
             if sellers:
                 continue
             vendor = product.product_tmpl_id.medcrm_manufacturer_id.medcrm_vendor_id

@@ -1,7 +1,6 @@
 from contextlib import contextmanager
 
 from odoo import Command
-
 from odoo.addons.medcrm_needs.tests.common import MedcrmCase
 
 
@@ -73,12 +72,19 @@ class PipelineCase(LeadsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # as in the web client of a Russian user: messages and errors in Russian
+        cls.env = cls.env(context=dict(cls.env.context, lang="ru_RU"))
         cls.env.user.notification_type = "email"
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         Partner = cls.env["res.partner"]
         cls.hospital = Partner.create(
-            {"name": "ГБУЗ «Городская больница № 7»", "is_company": True, "email": "zakupki@gb7.example", "lang": "ru_RU"}
+            {
+                "name": "ГБУЗ «Городская больница № 7»",
+                "is_company": True,
+                "email": "zakupki@gb7.example",
+                "lang": "ru_RU",
+            }
         )
         cls.hospital_contact = Partner.create(
             {
@@ -165,13 +171,14 @@ class PipelineCase(LeadsCase):
     def _pay(self, order):
         """Pay the order's invoice in full, as the accountant does in Odoo."""
         invoices = order.invoice_ids.filtered(lambda move: move.state == "posted")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoices.ids
-        ).create({})._create_payments()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoices.ids).create(
+            {}
+        )._create_payments()
         return invoices
 
     def _validate(self, pickings):
-        for picking in pickings:
+        """Validate the transfers as the storekeeper does (not the sales manager)."""
+        for picking in pickings.with_env(self.env):
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty
             picking.move_ids.picked = True

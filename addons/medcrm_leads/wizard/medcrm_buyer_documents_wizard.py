@@ -24,4 +24,3 @@ class MedcrmBuyerDocumentsWizard(models.TransientModel):
         self.ensure_one()
         self.lead_id._medcrm_record_buyer_documents(self.attachment_ids, date=self.date, note=self.note)
         return {"type": "ir.actions.act_window_close"}
-
