@@ -13,7 +13,7 @@ class MedcrmReportMixin(models.AbstractModel):
     are NULL.
 
     The rows are **stored**: a materialized view with a unique index on ``id`` and indexes on the columns
-    that reports filter on (``_medcrm_indexes``), refreshed without blocking readers every 15 minutes (cron),
+    that reports filter on (``_medcrm_indexes``), refreshed without blocking readers every 30 minutes (cron),
     on demand (*Refresh reports*) and before the facts of the managers' plans are read. Grouping a million
     rows of a stored report takes a fraction of a second; computing them from the sources on every pivot
     did not (see bench/bench_reports.py).
@@ -57,7 +57,7 @@ class MedcrmReportMixin(models.AbstractModel):
 
     @api.model
     def _medcrm_refresh_all(self):
-        """Refresh every MedCRM report (cron every 15 minutes, the *Refresh reports* menu)."""
+        """Refresh every MedCRM report (cron every 30 minutes, the *Refresh reports* menu)."""
         for name in sorted(self.env.registry.descendants([self._name], "_inherit") - {self._name}):
             self.env[name].sudo()._medcrm_refresh()
         return True
