@@ -1,2 +1,8 @@
-from . import test_motivation, test_report_channel, test_report_manager, test_report_need, test_report_stage
-from . import test_statement_download
+from . import (
+    test_motivation,
+    test_report_channel,
+    test_report_manager,
+    test_report_need,
+    test_report_stage,
+    test_statement_download,
+)
