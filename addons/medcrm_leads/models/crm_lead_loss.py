@@ -49,7 +49,7 @@ class CrmLead(models.Model):
     def action_set_lost(self, **additional_values):
         """Lost with a reason of the list and a comment (``medcrm_lost_comment``) for every deal."""
         deals = self.filtered(lambda lead: lead.type == "opportunity")
-        if deals:
+        if deals and not self._medcrm_is_system():
             reason = additional_values.get("lost_reason_id")
             comment = additional_values.get("medcrm_lost_comment")
             if not reason and deals.filtered(lambda lead: not lead.lost_reason_id):
@@ -57,6 +57,7 @@ class CrmLead(models.Model):
             uncommented = deals.filtered(lambda lead: not (lead.medcrm_lost_comment or "").strip())
             if not (comment or "").strip() and uncommented:
                 raise UserError(self.env._("Write a comment: why was the deal lost, what did the client say?"))
+        if deals and additional_values:
             # reason and comment first: archiving then sees a loss, not a silent drop
             self.write(dict(additional_values))
         return super().action_set_lost(**additional_values)

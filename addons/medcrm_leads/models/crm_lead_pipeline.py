@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 from .crm_stage import MEDCRM_STAGE_ORDER
@@ -111,7 +111,7 @@ class CrmLead(models.Model):
         if "stage_id" in vals:
             moved = self.filtered(lambda lead: lead.stage_id.id != vals["stage_id"])
             stage = self.env["crm.stage"].browse(vals["stage_id"])
-            if moved and stage and not self._medcrm_stage_forced():
+            if moved and stage and not self._medcrm_stage_forced() and not self._medcrm_is_system():
                 moved._medcrm_check_stage_move(stage)
             if moved and moved == self:
                 vals = {**vals, "medcrm_stage_date": now}
@@ -138,8 +138,16 @@ class CrmLead(models.Model):
 
     @api.model
     def _medcrm_stage_forced(self):
-        """Stage moves that are facts, not decisions (data migration, demo): only the superuser may force them."""
+        """Stage moves that are facts, not decisions (data migration, demo): only the superuser may force them;
+        they check nothing and send nothing."""
         return self.env.su and self.env.context.get("medcrm_stage_force")
+
+    @api.model
+    def _medcrm_is_system(self):
+        """The system itself (the superuser: scripts, data migrations, server actions of the administrator),
+        not a person. The rules of the pipeline (stage conditions, reason and comment of a loss) bind people:
+        managers and the head, also when the code acts for them with ``sudo()``."""
+        return self.env.su and self.env.uid == SUPERUSER_ID
 
     # ------------------------------------------------------------
     # STAGE HISTORY
