@@ -187,8 +187,11 @@ def generate(env):
         ),
         (
             "crm_lead.interest",
-            """UPDATE crm_lead deal SET medcrm_interest_id = deal.id - 1
-                WHERE deal.id %% 3 = 0 AND deal.type = 'opportunity' AND deal.name LIKE 'Лид %%'""",
+            # lead g (g % 3 = 0, an interest still a lead) made a need, whose deal is lead g + 1
+            """UPDATE crm_lead deal SET medcrm_interest_id = interest.id
+                 FROM crm_lead interest
+                WHERE deal.name LIKE 'Лид %%' AND split_part(deal.name, ' ', 2)::int %% 3 = 1
+                  AND interest.name = 'Лид ' || (split_part(deal.name, ' ', 2)::int - 1)""",
         ),
         (
             "medcrm_lead_stage_history",
