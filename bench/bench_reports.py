@@ -246,18 +246,21 @@ def generate(env):
                SELECT %(lead_model)s, 'crm.lead', l.id, %(activity_type)s, l.user_id,
                       (now() - make_interval(days => l.id %% 20 - 10))::date, TRUE, 'Позвонить', now()
                  FROM crm_lead l
-                WHERE l.active AND l.probability < 100 AND l.id %% 5 = 0 AND l.name LIKE 'Лид %%'""",
+                WHERE l.active AND l.probability < 100 AND l.id %% 7 = 3 AND l.name LIKE 'Лид %%'""",
         ),
         (
             "medcrm_need",
+            # needs of the interests still leads; a quarter became the deal made from them
             """INSERT INTO medcrm_need (name, company_id, partner_id, user_id, team_id, source_id, lead_id,
                                         date_from, date_to, state, deal_id, active, create_date)
                SELECT 'ПТ-B-' || l.id, l.company_id, l.partner_id, l.user_id, l.team_id, l.source_id, l.id,
                       (l.create_date)::date, (l.create_date + interval '3 months')::date,
-                      CASE WHEN l.id %% 4 = 0 THEN 'converted' WHEN l.id %% 4 = 1 THEN 'lost' ELSE 'open' END,
-                      CASE WHEN l.id %% 4 = 0 THEN l.id + 1 END, TRUE, l.create_date
+                      CASE WHEN d.id IS NOT NULL AND l.id %% 4 = 0 THEN 'converted'
+                           WHEN l.id %% 4 = 1 THEN 'lost' ELSE 'open' END,
+                      CASE WHEN d.id IS NOT NULL AND l.id %% 4 = 0 THEN d.id END, TRUE, l.create_date
                  FROM crm_lead l
-                WHERE l.name LIKE 'Лид %%' AND l.id %% 6 = 0""",
+                 LEFT JOIN crm_lead d ON d.medcrm_interest_id = l.id
+                WHERE l.name LIKE 'Лид %%' AND split_part(l.name, ' ', 2)::int %% 6 = 0""",
         ),
         (
             "medcrm_need_line",
