@@ -187,11 +187,11 @@ def generate(env):
         ),
         (
             "crm_lead.interest",
-            # lead g (g % 3 = 0, an interest still a lead) made a need, whose deal is lead g + 1
-            """UPDATE crm_lead deal SET medcrm_interest_id = interest.id
-                 FROM crm_lead interest
+            # lead g (g % 3 = 0, an interest still a lead) made a need, whose deal is lead g + 1: the leads were
+            # inserted by one statement in the order of g, so the interest of a deal is the row before it
+            """UPDATE crm_lead deal SET medcrm_interest_id = deal.id - 1
                 WHERE deal.name LIKE 'Лид %%' AND split_part(deal.name, ' ', 2)::int %% 3 = 1
-                  AND interest.name = 'Лид ' || (split_part(deal.name, ' ', 2)::int - 1)""",
+                  AND split_part(deal.name, ' ', 2)::int > 1""",
         ),
         (
             "medcrm_lead_stage_history",
