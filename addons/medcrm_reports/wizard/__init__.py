@@ -1,0 +1,1 @@
+from . import medcrm_motivation_plan_wizard
