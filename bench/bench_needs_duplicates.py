@@ -167,11 +167,11 @@ def generate(env):
         "deals",
         cr,
         """INSERT INTO crm_lead (name, type, active, partner_id, user_id, company_id, stage_id, probability,
-                                 medcrm_need_id, medcrm_need_number, expected_revenue, create_uid, write_uid,
-                                 create_date, write_date)
+                                 medcrm_need_id, medcrm_need_number, expected_revenue, medcrm_control_state,
+                                 create_uid, write_uid, create_date, write_date)
            SELECT n.name || ' — сделка', 'opportunity', o.outcome <> 'lost', n.partner_id, n.user_id,
                   n.company_id, CASE WHEN o.outcome = 'won' THEN %(won_stage)s ELSE %(open_stage)s END,
-                  CASE o.outcome WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END, n.id, n.name, 0,
+                  CASE o.outcome WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END, n.id, n.name, 0, 'ok',
                   1, 1, now(), now()
              FROM medcrm_need n
             CROSS JOIN LATERAL (SELECT random() + 0 * n.id AS r) rnd

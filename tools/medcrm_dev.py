@@ -621,23 +621,47 @@ def cmd_python(args):
     return subprocess.run([str(venv_python()), *args.script], cwd=ROOT, env=env).returncode
 
 
+def copy_database(params, template, name):
+    """A copy of ``template`` (database and filestore) named ``name``."""
+    check_database_name(template)
+    check_database_name(name)
+    drop_database(params, name)
+    psql(params, f'create database "{name}" with template "{template}"')
+    filestore = medcrm_home() / "data" / "filestore"
+    if (filestore / template).is_dir():
+        shutil.copytree(filestore / template, filestore / name)
+
+
 def cmd_bench(args):
-    """Fresh database with the addons (no demo), then every bench/bench_*.py in turn; figures are printed."""
+    """Fresh database with the addons (no demo); every bench/bench_*.py runs on its own copy of it.
+
+    Each script gets a database of its own, so no benchmark sees (or trips over) what another one wrote.
+    """
     params = prepare()
     name = args.database
     scripts = [Path(p) for p in args.scripts] or sorted((ROOT / "bench").glob("bench_*.py"))
     if not scripts:
         raise SetupError("no benchmark found in bench/")
-    write_runtime_conf(params, name)
+    copy_name = f"{name}_run"
     rc = 0
     try:
         drop_database(params, name)
+        write_runtime_conf(params, name)
         install_database(params, name, demo=False)
         env = dict(os.environ, MEDCRM_RUNTIME_CONF=str(runtime_conf()), MEDCRM_HOME=str(medcrm_home()))
         for script in scripts:
             print(f"\n=== {script.name} ===", flush=True)
-            rc |= subprocess.run([str(venv_python()), str(script)], cwd=ROOT, env=env).returncode
+            target = name
+            if len(scripts) > 1:
+                copy_database(params, name, copy_name)
+                target = copy_name
+            write_runtime_conf(params, target)
+            result = subprocess.run([str(venv_python()), str(script)], cwd=ROOT, env=env).returncode
+            if result:
+                print(f"=== {script.name} failed (exit code {result}) ===", flush=True)
+            rc |= result
     finally:
+        drop_database(params, copy_name)
         if not args.keep:
             drop_database(params, name)
     return rc
