@@ -131,7 +131,6 @@ class SaleOrder(models.Model):
         todo = self.filtered(lambda order: not order[field])
         if not todo:
             return True
-        todo.sudo().write({field: when})
         for order in todo:
             order.sudo()._message_log(
                 body=self.env._(
@@ -141,10 +140,16 @@ class SaleOrder(models.Model):
                     note=note or "",
                 )
             )
-        if event == "paid":
-            todo.sudo()._medcrm_after_paid()
-        todo._medcrm_sync_deal_stage()
+        todo._medcrm_record_fact(event, when)
         return True
+
+    def _medcrm_record_fact(self, event, when):
+        """The one path of a payment or shipment fact, from 1C or from Odoo's documents: its date on the
+        orders, provisioning once paid, and the deals' stage."""
+        self.sudo().write({ACCOUNTING_EVENTS[event]: when})
+        if event == "paid":
+            self.sudo()._medcrm_after_paid()
+        self._medcrm_sync_deal_stage()
 
     # ------------------------------------------------------------
     # FACTS FROM ODOO'S DOCUMENTS
@@ -183,9 +188,7 @@ class SaleOrder(models.Model):
             if float_compare(covered, order.amount_total, precision_rounding=order.currency_id.rounding) >= 0:
                 paid |= order
         if paid:
-            paid.sudo().write({"medcrm_paid_date": fields.Datetime.now()})
-            paid.sudo()._medcrm_after_paid()
-            paid._medcrm_sync_deal_stage()
+            paid._medcrm_record_fact("paid", fields.Datetime.now())
         return paid
 
     def _medcrm_update_shipped_from_deliveries(self):
