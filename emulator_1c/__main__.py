@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from .commerceml import CmlSource, write_files
+from .commerceml import LAYOUTS, VERSIONS, CmlSource, write_package
 from .schema import PROFILES
 from .seed import SEED_DATE, build_reference, iter_products
 
@@ -36,13 +36,24 @@ def serve_parser() -> argparse.ArgumentParser:
 
 
 def cml_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m emulator_1c write-cml", description="Write CommerceML import.xml "
-                                "and offers.xml for the seeded catalogue without starting a server.")
+    p = argparse.ArgumentParser(prog="python -m emulator_1c write-cml", description="Write a CommerceML exchange "
+                                "(import, offers, and for split versions prices and rests files) for the seeded "
+                                "catalogue without starting a server.")
     p.add_argument("directory")
     p.add_argument("--products", type=int, default=1000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--profile", choices=sorted(PROFILES), default="ut11")
-    p.add_argument("--version", default="2.05", choices=["2.05", "2.08"], help="CommerceML schema version")
+    p.add_argument("--version", default="2.05", choices=VERSIONS,
+                   help="CommerceML schema version (default 2.05; 2.10 uses urn:1C.ru:commerceml_210 and split files)")
+    p.add_argument("--characteristics", type=float, default=0.0,
+                   help="share of products sold by characteristics, 0..1 (e.g. 0.3)")
+    p.add_argument("--split", choices=["auto", "yes", "no"], default="auto",
+                   help="prices and rests in their own files (auto: from 2.10; possible from 2.08)")
+    p.add_argument("--layout", choices=LAYOUTS, default="plain",
+                   help="plain: import.xml, offers.xml…; http: numbered parts import0_1.xml…; "
+                        "webdata: webdata/000000001/goods/1/import___<guid>.xml…")
+    p.add_argument("--part-size", type=int, default=0, help="products per numbered part (0: one part)")
+    p.add_argument("--zip", default=None, help="also pack the files into this zip")
     return p
 
 
@@ -52,15 +63,16 @@ def write_cml(argv: list[str]) -> int:
     ref = build_reference(args.seed, profile)
     started = time.time()
 
-    def source() -> CmlSource:
-        # A fresh generator per file: the same seed yields the same products, none are kept in memory.
-        return CmlSource(ref, profile, ref.group_records, iter_products(ref, profile, args.products),
-                         version=args.version, generated=SEED_DATE.isoformat())
-
-    sizes = write_files(args.directory, source)
+    # One pass over a generator: the same seed yields the same products, none are kept in memory.
+    source = CmlSource(ref, profile, ref.group_records, iter_products(ref, profile, args.products),
+                       version=args.version, generated=SEED_DATE.isoformat(), characteristics=args.characteristics,
+                       split={"auto": None, "yes": True, "no": False}[args.split])
+    sizes = write_package(args.directory, source, layout=args.layout, part_size=args.part_size, zip_path=args.zip)
     took = time.time() - started
     for name, size in sizes.items():
         print(f"{args.directory}/{name}: {size} bytes")
+    if args.zip:
+        print(f"{args.zip}: {os.path.getsize(args.zip)} bytes")
     print(f"{args.products} products in {took:.1f} s")
     return 0
 
@@ -85,7 +97,8 @@ def serve(argv: list[str]) -> int:
     print(f"  OData:     {root}/odata/standard.odata/  (user {config.user})", flush=True)
     print(f"  changes:   {root}/hs/medcrm/changes?since=0", flush=True)
     print(f"  SOAP WSDL: {root}/ws/medcrm_exchange.1cws?wsdl", flush=True)
-    print(f"  CML:       {root}/cml/import.xml  {root}/cml/offers.xml", flush=True)
+    print(f"  CML:       {root}/cml/import.xml  {root}/cml/offers.xml  (…?version=2.10&characteristics=0.3: "
+          "prices.xml, rests.xml, package.zip)", flush=True)
     print(f"  admin:     {server.url}/_emulator/stats", flush=True)
     if args.pid_file:
         with open(args.pid_file, "w", encoding="ascii") as fh:

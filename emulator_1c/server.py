@@ -6,7 +6,10 @@ Apache/IIS exposes it:
   /<base>/odata/standard.odata/...        standard OData interface
   /<base>/hs/medcrm/...                   custom HTTP service (change feed, order status)
   /<base>/ws/medcrm_exchange[.1cws]       SOAP web service (?wsdl for the contract)
-  /<base>/cml/import.xml, offers.xml      CommerceML 2 files of the site exchange
+  /<base>/cml/import.xml, offers.xml      CommerceML 2 files of the site exchange (?version=2.03…2.10,
+  /<base>/cml/prices.xml, rests.xml       &characteristics=0.3, &split=1, &since=<seq>); prices and rests
+  /<base>/cml/package.zip                 for split versions; the whole exchange zipped (&layout=http|webdata,
+                                          &part=<products per part>)
   /_emulator/...                          the emulator's own admin API (no auth, never faulted)
 """
 
@@ -16,7 +19,9 @@ import base64
 import binascii
 import json
 import logging
+import os
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from . import __version__
-from .commerceml import CmlSource, import_xml, offers_xml
+from .commerceml import LAYOUTS, VERSIONS, WRITERS, CmlSource, write_package
 from .faults import FaultInjector, mangle_guids, parse_spec, truncate
 from .odata import OData
 from .schema import PROFILES
@@ -89,7 +94,7 @@ class Emulator:
             if method == "POST":
                 return self.soap.handle(body)
             return Response(405, b"", kind="data", headers={"Allow": "GET, POST"})
-        if rest in ("cml/import.xml", "cml/offers.xml"):
+        if rest in ("cml/import.xml", "cml/offers.xml", "cml/prices.xml", "cml/rests.xml", "cml/package.zip"):
             return self.cml(rest.split("/")[1], query)
         return ODataError(404, "9", f"Ресурс не найден: {path}").to_response()
 
@@ -121,8 +126,19 @@ class Emulator:
 
     def cml(self, name: str, query: dict[str, str]) -> Response:
         version = query.get("version", "2.05")
-        if version not in ("2.04", "2.05", "2.07", "2.08", "2.09", "2.10"):
+        if version not in VERSIONS:
             return json_response({"error": f"Неподдерживаемая версия CommerceML {version}"}, 400)
+        try:
+            share = float(query.get("characteristics", "0"))
+            part = int(query.get("part", "0"))
+        except ValueError:
+            return json_response({"error": "characteristics — доля от 0 до 1, part — целое число"}, 400)
+        if not 0 <= share <= 1 or part < 0:
+            return json_response({"error": "characteristics — доля от 0 до 1, part — целое число"}, 400)
+        layout = query.get("layout", "http")
+        if layout not in LAYOUTS:
+            return json_response({"error": f"Неизвестная раскладка файлов {layout}"}, 400)
+        split = {"1": True, "true": True, "0": False, "false": False}.get(query.get("split", "").lower())
         since = query.get("since")
         products = self.store.profile.products
         with self.store.lock:
@@ -130,13 +146,25 @@ class Emulator:
             extras = self.store.extras
         folders = [r for r in rows if r.get("IsFolder")]
         if since is not None:
+            if not since.isdigit():
+                return json_response({"error": "since должен быть целым числом"}, 400)
             threshold = data_version(int(since))
             rows = [r for r in rows if r["DataVersion"] > threshold]
         src = CmlSource(self.store.ref, self.store.profile, folders,
                         ((r, extras.get(r["Ref_Key"])) for r in rows), changes_only=since is not None,
-                        version=version)
-        writer = import_xml if name == "import.xml" else offers_xml
-        return Response(200, writer(src), XML_TYPE, kind="stream",
+                        version=version, characteristics=share, split=split)
+        if name in ("prices.xml", "rests.xml") and not src.split_files:
+            return json_response({"error": f"В CommerceML {version} без раздельных файлов цены и остатки "
+                                           "передаются в offers.xml"}, 404)
+        if name == "package.zip":
+            with tempfile.TemporaryDirectory(prefix="emulator-cml-") as tmp:
+                archive = os.path.join(tmp, "package.zip")
+                write_package(os.path.join(tmp, "files"), src, layout=layout, part_size=part, zip_path=archive)
+                with open(archive, "rb") as fh:
+                    body = fh.read()
+            return Response(200, body, "application/zip", kind="data",
+                            headers={"Content-Disposition": 'attachment; filename="package.zip"'})
+        return Response(200, WRITERS[name](src), XML_TYPE, kind="stream",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     # --- admin API -------------------------------------------------------------------------------------------
