@@ -7,14 +7,22 @@ process (as 1C would), on a free port. Targets: full ≤ 60 s, incremental ≤ 3
 ``load()`` of 100,000 products takes many minutes, so by default it is measured on a sample
 (MEDCRM_BENCH_LOAD_ROWS, default 10,000; "all" for every row) and scaled linearly to the full count;
 the printed ratio says so. Every ``load()`` runs in a savepoint that is rolled back.
+
+With MEDCRM_BENCH_CML=1 it also times a full sync of a CommerceML package written by the emulator to a
+folder (MEDCRM_BENCH_CML_VERSION, default 2.10: numbered parts import0_N/offers0_N/prices0_N/rests0_N.xml,
+MEDCRM_BENCH_CML_CHARACTERISTICS = 0.3 of the products sold by characteristics), read through a connection
+with transport "commerceml" and url = the folder, beside ``load()`` of the same rows.  Off by default until
+the bridge's reader of split 2.10 packages is on main; MEDCRM_BENCH_CML_ONLY=1 skips the OData part.
 """
 
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -79,6 +87,86 @@ def start_emulator():
     raise SystemExit("the emulator did not start")
 
 
+def write_cml_package(folder, products, version="2.10", characteristics=0.3, part_size=10000, seed=8):
+    """Write the emulator's CommerceML exchange for ``products`` products into ``folder``; returns (seconds, files).
+
+    The emulator's writer runs in its own process (as 1C would write the files), one pass over the products:
+    numbered parts of ``part_size`` products in the layout of the HTTP exchange.
+    """
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "emulator_1c",
+            "write-cml",
+            str(folder),
+            "--products",
+            str(products),
+            "--seed",
+            str(seed),
+            "--version",
+            version,
+            "--characteristics",
+            str(characteristics),
+            "--layout",
+            "http",
+            "--part-size",
+            str(part_size),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    files = sorted(p.name for p in Path(folder).iterdir())
+    return time.monotonic() - started, files
+
+
+def bench_commerceml(env):
+    """Full sync of a written CommerceML package through a "commerceml" connection, beside ``load()``."""
+    version = os.environ.get("MEDCRM_BENCH_CML_VERSION", "2.10")
+    share = float(os.environ.get("MEDCRM_BENCH_CML_CHARACTERISTICS", "0.3"))
+    folder = Path(tempfile.mkdtemp(prefix="medcrm-bench-cml-"))
+    try:
+        took, files = write_cml_package(folder, PRODUCTS, version, share)
+        size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+        print(
+            f"CommerceML {version} package, {PRODUCTS} products ({share:.0%} with characteristics): "
+            f"{len(files)} files, {size:.0f} MiB, written in {took:.1f} s",
+            flush=True,
+        )
+        # Another seed than the OData emulator's: other references, so every product of the package is new.
+        before = env["product.template"].with_context(active_test=False).search([], order="id desc", limit=1).id or 0
+        connection = env["medcrm.1c.connection"].create(
+            {"name": "bench CommerceML", "transport": "commerceml", "url": str(folder)}
+        )
+        env.cr.commit()
+        t0 = time.monotonic()
+        log = connection._medcrm_1c_sync_products(full=True)
+        env.cr.commit()
+        full = time.monotonic() - t0
+        mirrored = env["product.template"].search([("medcrm_1c_guid", "!=", False), ("id", ">", before)])
+        print(
+            f"full sync of the CommerceML package: {full:.1f} s ({log.state}; created {log.count_created}, "
+            f"{len(mirrored)} mirrored products) — target ≤ {FULL_TARGET:.0f} s: {verdict(full, FULL_TARGET)}",
+            flush=True,
+        )
+        if log.state != "done" or not mirrored:
+            print(f"  the sync did not import the package: {log.message}", flush=True)
+            return
+        sample = os.environ.get("MEDCRM_BENCH_LOAD_ROWS", "10000")
+        sample = len(mirrored) if sample == "all" else min(int(sample), len(mirrored))
+        load_sample = timed_load(env, LOAD_FIELDS, rows_of(mirrored[:sample]))
+        load_full = load_sample * len(mirrored) / sample
+        scaled = "" if sample == len(mirrored) else f" (measured on {sample} rows, scaled to {len(mirrored)})"
+        print(
+            f"  standard load() of the same rows: {load_full:.1f} s{scaled}; load/bridge = {load_full / full:.2f}",
+            flush=True,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def rows_of(templates):
     out = []
     for t in templates:
@@ -130,6 +218,11 @@ def main():
 
     config.parse_config(["-c", os.environ["MEDCRM_RUNTIME_CONF"], "--log-level=warn"])
     db = config["db_name"]
+    if os.environ.get("MEDCRM_BENCH_CML_ONLY") == "1":
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            bench_commerceml(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}))
+        return 0
     started = time.monotonic()
     proc, url = start_emulator()
     print(f"emulator: {PRODUCTS} products ready in {time.monotonic() - started:.1f} s ({url})", flush=True)
@@ -201,6 +294,9 @@ def main():
                 "— the bridge's time includes reading from 1C",
                 flush=True,
             )
+
+            if os.environ.get("MEDCRM_BENCH_CML") == "1":
+                bench_commerceml(env)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
