@@ -328,9 +328,16 @@ class _Offers:
     def __init__(self, src: CmlSource) -> None:
         self.src = src
         self.lk = _Lookups(src)
+        self._last: tuple[str, list] = ("", [])
 
     def entries(self, rec: dict, extra: ProductExtra | None):
         """(Ид, Артикул, Наименование, features, prices, stock, barcode) of each offer of the product."""
+        # The offers, prices and rests files of one pass ask for the same product in turn: compute it once.
+        if self._last[0] != rec["Ref_Key"]:
+            self._last = (rec["Ref_Key"], self._entries(rec, extra))
+        return self._last[1]
+
+    def _entries(self, rec: dict, extra: ProductExtra | None):
         extra = extra or ProductExtra((0.0, 0.0), (0, 0))
         own = variants(self.src, rec, extra)
         if not own:
