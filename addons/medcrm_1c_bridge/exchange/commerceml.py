@@ -60,22 +60,32 @@ def T(name):  # noqa: N802 - an element name in any namespace (or none), for ite
     return f"{{*}}{name}"
 
 
+_LOCAL = {}
+
+
 def _local(el):
+    """The element's name without its namespace (memoized: a package has a few dozen distinct tags)."""
     tag = el.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    try:
+        return _LOCAL[tag]
+    except KeyError:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if isinstance(tag, str) and len(_LOCAL) < 10000:
+            _LOCAL[tag] = name
+        return name
+    except TypeError:  # a comment or processing instruction: its tag is a function
+        return ""
 
 
 def _child(el, name):
+    """The first child named ``name`` in any namespace (lxml filters the children in C)."""
     if el is None:
         return None
-    for child in el:
-        if _local(child) == name:
-            return child
-    return None
+    return next(el.iterchildren(f"{{*}}{name}"), None)
 
 
 def _children(el, name):
-    return [c for c in el if _local(c) == name] if el is not None else []
+    return list(el.iterchildren(f"{{*}}{name}")) if el is not None else []
 
 
 def _text(el, name):
@@ -451,15 +461,13 @@ class CommerceMLTransport(Transport):
     def product_record(self, el):
         from lxml import etree
 
-        raw = etree.tostring(el, encoding="unicode")[:4000]
         ident = _text(el, "Ид")
         try:
             guid, characteristic = split_id(ident)
-        except ValueError as err:
-            return {"error": str(err), "payload": raw, "guid": None, "ident": ident}
-        try:
             rec = self._product(el, guid)
         except (ValueError, TypeError, AttributeError) as err:
+            raw = etree.tostring(el, encoding="unicode")[:4000]  # the record as 1C wrote it, for the log
+            guid = ident.partition("#")[0].strip().lower() if records.is_guid(ident.partition("#")[0].strip()) else None
             return {"error": str(err), "payload": raw, "guid": guid, "ident": ident}
         if characteristic:
             rec["from_characteristic"] = True

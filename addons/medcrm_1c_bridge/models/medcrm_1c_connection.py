@@ -317,20 +317,30 @@ class MedcrmOnecConnection(models.Model):
                     cache[code] = currency_model.search([("name", "=ilike", code)], limit=1)
             return cache[code]
 
+        factors = {}
+
         def convert(amount, code):
-            currency = find(code)
-            if not currency:
-                return None
-            if currency == target:
-                return amount
-            has_rate = (
-                self.env["res.currency.rate"]
-                .sudo()
-                .search_count([("currency_id", "=", currency.id), ("company_id", "in", (company.id, False))], limit=1)
-            )
-            if not has_rate and not currency.rate_ids:
-                return None
-            return currency._convert(amount, target, company, fields.Date.context_today(self), round=False)
+            if code not in factors:
+                currency = find(code)
+                if not currency:
+                    factors[code] = None
+                elif currency == target:
+                    factors[code] = 1.0
+                else:
+                    rates = (
+                        self.env["res.currency.rate"]
+                        .sudo()
+                        .search_count(
+                            [("currency_id", "=", currency.id), ("company_id", "in", (company.id, False))], limit=1
+                        )
+                    )
+                    factors[code] = (
+                        currency._convert(1.0, target, company, fields.Date.context_today(self), round=False)
+                        if rates
+                        else None
+                    )
+            factor = factors[code]
+            return None if factor is None else amount * factor
 
         return convert
 

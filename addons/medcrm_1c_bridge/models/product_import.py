@@ -765,7 +765,7 @@ class ProductImporter:
         for product in product_model.search([("product_tmpl_id", "in", [t for t in tids if t not in plain])]):
             if product.active and product.medcrm_1c_characteristic:
                 current.setdefault(product.product_tmpl_id.id, {})[product.medcrm_1c_characteristic] = product
-        written, fresh = 0, []
+        written, fresh, changed = 0, [], []
         for guid, chars in todo.items():
             tid = self.templates[guid][0]
             names, used = {}, set()
@@ -780,9 +780,11 @@ class ProductImporter:
                 have[k].product_template_attribute_value_ids.name == names[k] for k in names
             ):
                 continue
-            missing = sorted({n for n in names.values() if n not in values})
-            for value in value_model.create([{"attribute_id": attribute.id, "name": n} for n in missing]):
-                values[value.name] = value.id
+            changed.append((tid, have, names))
+        missing = sorted({n for _tid, _have, names in changed for n in names.values()} - set(values))
+        for value in value_model.create([{"attribute_id": attribute.id, "name": n} for n in missing]):
+            values[value.name] = value.id
+        for tid, have, names in changed:
             written += len(names)
             if not have and tid in plain:
                 fresh.append((tid, plain[tid], [(key, values[name]) for key, name in names.items()]))
