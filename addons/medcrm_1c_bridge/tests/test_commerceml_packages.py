@@ -15,7 +15,7 @@ from lxml import etree
 from odoo.tests import tagged
 
 from .cml_count import count_package
-from .common import OnecCase
+from .common import PASSWORD, OnecCase
 
 DATA = Path(__file__).resolve().parent / "data" / "commerceml"
 # Each shape and the price type its 1C base sells with.
@@ -279,3 +279,17 @@ class TestCommerceMLPackages(OnecCase):
         for offer, price in counted["prices"]["Дилерская (USD)"].items():
             if "#" not in offer and offer.lower() in templates:
                 self.assertAlmostEqual(templates[offer.lower()].list_price, float(price) * 100, places=1)
+
+    def test_package_served_over_http(self):
+        """The emulator serves a 2.10 package (30 % of products by characteristics) as a zip over HTTP."""
+        url = f"{self.emulator.url}/medcrm/cml/package.zip?version=2.10&characteristics=0.3&layout=http"
+        target = Path(tempfile.mkdtemp(prefix="medcrm_http_"))
+        self.addCleanup(shutil.rmtree, target, True)
+        archive = target / "package.zip"
+        archive.write_bytes(self.odata_http.get(url, timeout=60).content)
+        counted = count_package(archive)
+        self.assertTrue(counted["variants"], "the package sells some products by characteristics")
+        connection = self.package("http", price_type="Оптовая", url=url, username="odata", password=PASSWORD)
+        log = self.sync(connection)
+        self.assertIn("2.10", log.source_info)
+        self.assert_mirror(connection, counted, "Оптовая")
