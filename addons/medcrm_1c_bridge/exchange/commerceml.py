@@ -93,6 +93,39 @@ def _text(el, name):
     return (child.text or "").strip() if child is not None else ""
 
 
+class _Kids:
+    """The children of one element by local name (the first of each), read once: a product has ~15 of them."""
+
+    __slots__ = ("map",)
+
+    def __init__(self, el):
+        found = {}
+        if el is not None:
+            for child in el:
+                name = _local(child)
+                if name not in found:
+                    found[name] = child
+        self.map = found
+
+    def el(self, name):
+        return self.map.get(name)
+
+    def text(self, name):
+        child = self.map.get(name)
+        return (child.text or "").strip() if child is not None else ""
+
+
+def _pairs(holder, key, value):
+    """[(key text, value text)] of the lines of ``holder`` (ЗначенияСвойств, ЗначенияРеквизитов)."""
+    out = []
+    for line in holder if holder is not None else ():
+        found = {}
+        for child in line:
+            found[_local(child)] = (child.text or "").strip()
+        out.append((found.get(key, ""), found.get(value, "")))
+    return out
+
+
 def _clear(el):
     el.clear()
     parent = el.getparent()
@@ -472,40 +505,37 @@ class CommerceMLTransport(Transport):
         if characteristic:
             rec["from_characteristic"] = True
             name = rec["name"]
-            values = self._characteristic_values(el)
+            values = self._characteristic_values(_child(el, "ХарактеристикиТовара"))
             rec["name"] = re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
             self._add_variant(guid, characteristic, values or name, _text(el, "Штрихкод"))
         return rec
 
     def _product(self, el, guid):
-        deleted = el.get("Статус") == "Удален" or _text(el, "ПометкаУдаления") == "true"
-        groups = _child(el, "Группы")
+        kids = _Kids(el)
+        deleted = el.get("Статус") == "Удален" or kids.text("ПометкаУдаления") == "true"
+        groups = kids.el("Группы")
         rec = {
             "guid": guid,
             "version": "",
             "deleted": deleted,
             "parent": records.ref(_text(groups, "Ид")) if groups is not None else None,
-            "name": _text(el, "Наименование"),
-            "article": _text(el, "Артикул"),
-            "code": _text(el, "Код") or _text(el, "Артикул"),
-            "barcode": _text(el, "Штрихкод") or None,
+            "name": kids.text("Наименование"),
+            "article": kids.text("Артикул"),
+            "code": kids.text("Код") or kids.text("Артикул"),
+            "barcode": kids.text("Штрихкод") or None,
         }
-        unit = _child(el, "БазоваяЕдиница")
+        unit = kids.el("БазоваяЕдиница")
         if unit is not None:
             rec["unit"] = self._unit_key(unit)
-        maker = _child(el, "Изготовитель")
+        maker = kids.el("Изготовитель")
         if maker is not None:
             rec["manufacturer"] = records.ref(_text(maker, "Ид"))
             if rec["manufacturer"]:
                 self._lookups["manufacturers"].setdefault(rec["manufacturer"], {"name": _text(maker, "Наименование")})
-        props = {}
-        for line in _children(_child(el, "ЗначенияСвойств"), "ЗначенияСвойства"):
-            props[_text(line, "Ид").lower()] = _text(line, "Значение")
-        requisites = {}
-        for line in _children(_child(el, "ЗначенияРеквизитов"), "ЗначениеРеквизита"):
-            requisites[_text(line, "Наименование")] = _text(line, "Значение")
-        rec["vat"] = self._vat(el)
-        kind = _text(el, "ВидНоменклатуры") or _text(el, "ТипНоменклатуры") or _requisite(requisites, "kind")
+        props = {key.lower(): value for key, value in _pairs(kids.el("ЗначенияСвойств"), "Ид", "Значение")}
+        requisites = dict(_pairs(kids.el("ЗначенияРеквизитов"), "Наименование", "Значение"))
+        rec["vat"] = self._vat(kids.el("СтавкиНалогов"))
+        kind = kids.text("ВидНоменклатуры") or kids.text("ТипНоменклатуры") or _requisite(requisites, "kind")
         rec["service"] = bool(kind) and any(word in kind.lower() for word in SERVICE_WORDS)
         full_name = _requisite(requisites, "full_name")
         if full_name:
@@ -549,13 +579,13 @@ class CommerceMLTransport(Transport):
         self._lookups["units"].setdefault(key, {"code": code, "name": short, "full_name": full})
         return key
 
-    def _vat(self, el):
+    def _vat(self, rates):
         """The VAT rate of the item: '20', '10', '0', 'none' (Без НДС) or None when the file says nothing."""
-        for line in _children(_child(el, "СтавкиНалогов"), "СтавкаНалога"):
-            name = _text(line, "Наименование").lower()
+        for tax, written in _pairs(rates, "Наименование", "Ставка"):
+            name = tax.lower()
             if name and "ндс" not in name and "vat" not in name and "пдв" not in name:
                 continue
-            rate = _text(line, "Ставка").lower().replace("%", "").strip()
+            rate = written.lower().replace("%", "").strip()
             if not rate or any(word in rate for word in VAT_NONE_WORDS):
                 return "none"
             try:
@@ -564,13 +594,8 @@ class CommerceMLTransport(Transport):
                 return "none"
         return None
 
-    def _characteristic_values(self, el):
-        values = []
-        for line in _children(_child(el, "ХарактеристикиТовара"), "ХарактеристикаТовара"):
-            value = _text(line, "Значение")
-            if value:
-                values.append(value)
-        return ", ".join(values)
+    def _characteristic_values(self, holder):
+        return ", ".join(value for _name, value in _pairs(holder, "Наименование", "Значение") if value)
 
     def _add_variant(self, guid, characteristic, name, barcode=None):
         variants = self._variants.setdefault(guid, {})
@@ -593,7 +618,8 @@ class CommerceMLTransport(Transport):
             if _local(el) == "ТипЦены":
                 self._price_type(el)
                 continue
-            ident = _text(el, "Ид")
+            kids = _Kids(el)
+            ident = kids.text("Ид")
             try:
                 guid, characteristic = split_id(ident)
             except ValueError as err:
@@ -602,25 +628,28 @@ class CommerceMLTransport(Transport):
                 continue
             key = offer_key(guid, characteristic)
             if characteristic:
-                name = self._characteristic_values(el) or _text(el, "Наименование")
-                self._add_variant(guid, characteristic, name, _text(el, "Штрихкод"))
+                name = self._characteristic_values(kids.el("ХарактеристикиТовара")) or kids.text("Наименование")
+                self._add_variant(guid, characteristic, name, kids.text("Штрихкод"))
             lines = []
-            for line in _children(_child(el, "Цены"), "Цена"):
+            for line in _children(kids.el("Цены"), "Цена"):
+                found = {}
+                for child in line:
+                    found[_local(child)] = (child.text or "").strip()
                 try:
-                    amount = _number(_text(line, "ЦенаЗаЕдиницу"))
-                    ratio = _number(_text(line, "Коэффициент")) or 1.0
+                    amount = _number(found.get("ЦенаЗаЕдиницу"))
+                    ratio = _number(found.get("Коэффициент")) or 1.0
                 except ValueError:
-                    self.warn("bad_price", ident=ident, detail=_text(line, "ЦенаЗаЕдиницу"))
+                    self.warn("bad_price", ident=ident, detail=found.get("ЦенаЗаЕдиницу"))
                     continue
                 if amount is not None:
-                    lines.append((_text(line, "ИдТипаЦены").lower(), amount / ratio, _text(line, "Валюта")))
+                    lines.append((found.get("ИдТипаЦены", "").lower(), amount / ratio, found.get("Валюта", "")))
             if lines:
                 prices.setdefault(key, []).extend(lines)
-            balance = _child(el, "Остатки")
+            balance = kids.el("Остатки")
             if balance is not None:
                 rests[key] = rests.get(key, 0.0) + _rests(balance)
             else:
-                qty = _text(el, "Количество")
+                qty = kids.text("Количество")
                 if qty:
                     stock[key] = _number(qty) or 0.0
                 else:
