@@ -28,7 +28,13 @@ class MedcrmOnecSyncLog(models.Model):
     )
     mode = fields.Selection([("full", "Full"), ("incremental", "Incremental")], required=True, default="full")
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("partial", "Done with errors"), ("failed", "Failed")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("warning", "Done with warnings"),
+            ("partial", "Done with errors"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="running",
     )
@@ -44,6 +50,7 @@ class MedcrmOnecSyncLog(models.Model):
     count_errors = fields.Integer(string="Errors")
     count_requests = fields.Integer(string="HTTP requests", help="Requests sent to 1C, retries included.")
     message = fields.Text(help="Why the run failed as a whole.")
+    warnings = fields.Text(help="What 1C does not publish and the run therefore did not read (one per line).")
     line_ids = fields.One2many("medcrm.1c.sync.log.line", "log_id", string="Record errors")
 
     @api.depends("direction", "entity", "mode", "date_start")
@@ -66,12 +73,14 @@ class MedcrmOnecSyncLog(models.Model):
         )
         self.count_errors += 1
 
-    def _medcrm_1c_finish(self, started, message=None, requests=0):
+    def _medcrm_1c_finish(self, started, message=None, requests=0, warnings=None):
         self.ensure_one()
         if message:
             state = "failed"
         elif self.count_errors:
             state = "partial"
+        elif warnings:
+            state = "warning"
         else:
             state = "done"
         self.write(
@@ -81,6 +90,7 @@ class MedcrmOnecSyncLog(models.Model):
                 "date_end": fields.Datetime.now(),
                 "duration": time.monotonic() - started,
                 "count_requests": requests,
+                "warnings": "\n".join(warnings or ()) or False,
             }
         )
 

@@ -60,7 +60,7 @@ class OnecCase(MedcrmCase):
                 "retries": 3,
                 "backoff": 0.01,
                 "page_size": 50,
-                "preset": "unf" if cls.emulator_profile == "unf" else "ut11",
+                "preset": {"unf": "unf", "bp3": "bp3"}.get(cls.emulator_profile, "ut11"),
             }
         )
 
