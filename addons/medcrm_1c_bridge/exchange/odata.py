@@ -469,11 +469,8 @@ class ODataTransport(Transport):
         if not self.optional(prices_set, "prices"):
             return {}
         table = self._register_table(prices_set)
-        if not self.known_fields(table, [kind_prop, "Номенклатура_Key", "Цена"]) == [
-            kind_prop,
-            "Номенклатура_Key",
-            "Цена",
-        ]:
+        wanted = [kind_prop, "Номенклатура_Key", "Цена"]
+        if self.known_fields(table, wanted) != wanted:
             return {}
         kind = self.price_kind()
         if not kind:
@@ -501,10 +498,8 @@ class ODataTransport(Transport):
         s = self.settings
         if not self.optional(s.get("stock_set"), "stock balances"):
             return {}
-        if not self.known_fields(self._register_table(s["stock_set"]), [s["stock_resource"], "Номенклатура_Key"]) == [
-            s["stock_resource"],
-            "Номенклатура_Key",
-        ]:
+        wanted = [s["stock_resource"], "Номенклатура_Key"]
+        if self.known_fields(self._register_table(s["stock_set"]), wanted) != wanted:
             return {}
         resource_field = f"{s['stock_resource']}Balance"
         resource = f"{s['stock_set']}/Balance()"

@@ -232,13 +232,19 @@ class MedcrmOnecConnection(models.Model):
             known = [s for s in UNIT_SETS if s in meta]
             if known:
                 problems.append(_("Units are published as %(sets)s.", sets=", ".join(known)))
+        labels = dict(self.env["medcrm.1c.field.mapping"]._fields["target"]._description_selection(self.env))
         for line in self.mapping_ids.filtered(lambda m: m.source_kind == "requisite" and m.source):
             set_name = self.products_set if line.entity == "product" else self.partners_set
             source = line.source.split("|", 1)[0].strip()
             props = set((meta.get(set_name) or {}).get("props", ()))
             if set_name in meta and source not in props:
                 problems.append(
-                    _("%(set)s has no requisite %(prop)s (%(field)s): not read.", set=set_name, prop=source, field=line.target)
+                    _(
+                        "%(set)s has no requisite %(prop)s (%(field)s): not read.",
+                        set=set_name,
+                        prop=source,
+                        field=labels.get(line.target, line.target),
+                    )
                 )
         return problems
 

@@ -12,9 +12,7 @@ from odoo.tests import TransactionCase, tagged
 from ..exchange import ExchangeError
 from ..exchange.odata_metadata import parse_metadata
 from ..exchange.records import is_guid
-from .common import PRODUCTS, OnecCase
-
-from emulator_1c.schema import PRICES, PROFILES  # noqa: E402,I001 - common.py puts the emulator on sys.path
+from .common import PRODUCTS, OnecCase, onec_profiles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -28,7 +26,9 @@ class TestMetadataFixtures(TransactionCase):
     """The presets against the $metadata of each configuration: the bridge asks only for what is there."""
 
     def connection(self, preset):
-        return self.env["medcrm.1c.connection"].create({"name": preset, "url": "http://1c.invalid/base", "preset": preset})
+        return self.env["medcrm.1c.connection"].create(
+            {"name": preset, "url": "http://1c.invalid/base", "preset": preset}
+        )
 
     def test_metadata_is_parsed_into_sets_and_properties(self):
         meta = fixture("ut11")
@@ -41,17 +41,30 @@ class TestMetadataFixtures(TransactionCase):
 
     def test_each_preset_matches_its_configuration(self):
         _ = self.env._
+        labels = dict(self.env["medcrm.1c.field.mapping"]._fields["target"]._description_selection(self.env))
         expected = {
-            # Real УТ 11 / КА 2 keep contact persons per partner (Catalog_КонтактныеЛицаПартнеров), not per counterparty.
-            "ut11": [_("1C does not publish %(set)s (%(what)s): not read.", set="Catalog_КонтактныеЛица", what=_("contact persons"))],
-            "ka2": [_("1C does not publish %(set)s (%(what)s): not read.", set="Catalog_КонтактныеЛица", what=_("contact persons"))],
+            # Real УТ 11 / КА 2 keep contact persons per partner (Catalog_КонтактныеЛицаПартнеров).
+            "ut11": [
+                _(
+                    "1C does not publish %(set)s (%(what)s): not read.",
+                    set="Catalog_КонтактныеЛица",
+                    what=_("contact persons"),
+                )
+            ],
+            "ka2": [
+                _(
+                    "1C does not publish %(set)s (%(what)s): not read.",
+                    set="Catalog_КонтактныеЛица",
+                    what=_("contact persons"),
+                )
+            ],
             # A stock УНФ has no РУ: the preset maps the requisites companies add, and the check says they are absent.
             "unf": [
                 _(
                     "%(set)s has no requisite %(prop)s (%(field)s): not read.",
                     set="Catalog_Номенклатура",
                     prop=prop,
-                    field=field,
+                    field=labels[field],
                 )
                 for field, prop in (
                     ("registry_code", "РегистрационноеУдостоверение"),
@@ -96,14 +109,17 @@ class ProfileChecks:
 
     @property
     def profile(self):
-        return PROFILES[self.emulator_profile]
+        return onec_profiles()[self.emulator_profile]
 
     # --- the oracle: the emulator read directly, with its own names ----------------------------------------------
     def onec_holds(self, price_type="Оптовая"):
         profile = self.profile
-        items = [r for r in self.odata("Catalog_Номенклатура", **{"$select": "Ref_Key,IsFolder"})["value"]]
+        items = self.odata("Catalog_Номенклатура", **{"$select": "Ref_Key,IsFolder"})["value"]
         [kind] = self.odata(profile.price_types, **{"$filter": f"Description eq '{price_type}'"})["value"]
-        prices = [r for r in self.odata(f"{PRICES}/SliceLast()")["value"] if r[profile.price_kind] == kind["Ref_Key"]]
+        rows = self.odata("InformationRegister_ЦеныНоменклатуры/SliceLast()")[
+            "value"
+        ]  # the same in every configuration
+        prices = [r for r in rows if r[profile.price_kind] == kind["Ref_Key"]]
         stock = 0.0
         if profile.stock:
             rows = self.odata(f"{profile.stock}/Balance()")["value"]
