@@ -203,35 +203,36 @@ class MedcrmOnecConnection(models.Model):
 
     def _medcrm_1c_check_metadata(self, meta):
         """What the configured sets and mapped requisites miss in ``meta``, in words (empty: all is there)."""
-        _ = self.env._
         problems = []
-        required = [("products_set", _("products")), ("units_set", _("units"))]
+        required = [("products_set", self.env._("products")), ("units_set", self.env._("units"))]
         if self.sync_partners or self.export_partners:
-            required.append(("partners_set", _("counterparties")))
+            required.append(("partners_set", self.env._("counterparties")))
         for name, what in required:
             set_name = self[name]
             if set_name not in meta:
-                problems.append(_("1C does not publish %(set)s (%(what)s).", set=set_name, what=what))
+                problems.append(self.env._("1C does not publish %(set)s (%(what)s).", set=set_name, what=what))
         mapped = {line.target for line in self.mapping_ids if line.source_kind != "none" and line.source}
-        optional = [("makers_set", _("manufacturers"))] if "manufacturer" in mapped else []
+        optional = [("makers_set", self.env._("manufacturers"))] if "manufacturer" in mapped else []
         optional += [
-            ("contacts_set", _("contact persons")),
-            ("price_types_set", _("price types")),
-            ("prices_set", _("prices")),
-            ("stock_set", _("stock balances")),
+            ("contacts_set", self.env._("contact persons")),
+            ("price_types_set", self.env._("price types")),
+            ("prices_set", self.env._("prices")),
+            ("stock_set", self.env._("stock balances")),
         ]
         if any(line.source_kind == "property" for line in self.mapping_ids):
-            optional.append(("props_set", _("additional attributes")))
+            optional.append(("props_set", self.env._("additional attributes")))
         for name, what in optional:
             set_name = self[name]
             if not set_name:
-                problems.append(_("No 1C object is configured for %(what)s: not read.", what=what))
+                problems.append(self.env._("No 1C object is configured for %(what)s: not read.", what=what))
             elif set_name not in meta:
-                problems.append(_("1C does not publish %(set)s (%(what)s): not read.", set=set_name, what=what))
+                problems.append(
+                    self.env._("1C does not publish %(set)s (%(what)s): not read.", set=set_name, what=what)
+                )
         if self.units_set not in meta:
             known = [s for s in UNIT_SETS if s in meta]
             if known:
-                problems.append(_("Units are published as %(sets)s.", sets=", ".join(known)))
+                problems.append(self.env._("Units are published as %(sets)s.", sets=", ".join(known)))
         labels = dict(self.env["medcrm.1c.field.mapping"]._fields["target"]._description_selection(self.env))
         for line in self.mapping_ids.filtered(lambda m: m.source_kind == "requisite" and m.source):
             set_name = self.products_set if line.entity == "product" else self.partners_set
@@ -239,7 +240,7 @@ class MedcrmOnecConnection(models.Model):
             props = set((meta.get(set_name) or {}).get("props", ()))
             if set_name in meta and source not in props:
                 problems.append(
-                    _(
+                    self.env._(
                         "%(set)s has no requisite %(prop)s (%(field)s): not read.",
                         set=set_name,
                         prop=source,
@@ -410,23 +411,22 @@ class MedcrmOnecConnection(models.Model):
 
     def _medcrm_1c_warning_message(self, code, params):
         """The translated text of a transport's warning (see ODataTransport.warn)."""
-        _ = self.env._
         whats = {
-            "units": _("units"),
-            "manufacturers": _("manufacturers"),
-            "additional attributes": _("additional attributes"),
-            "attribute values": _("attribute values"),
-            "contact persons": _("contact persons"),
-            "price types": _("price types"),
-            "prices": _("prices"),
-            "stock balances": _("stock balances"),
+            "units": self.env._("units"),
+            "manufacturers": self.env._("manufacturers"),
+            "additional attributes": self.env._("additional attributes"),
+            "attribute values": self.env._("attribute values"),
+            "contact persons": self.env._("contact persons"),
+            "price types": self.env._("price types"),
+            "prices": self.env._("prices"),
+            "stock balances": self.env._("stock balances"),
         }
         params = dict(params, what=whats.get(params.get("what"), params.get("what")))
         templates = {
-            "missing_set": _("1C does not publish %(set)s (%(what)s): not read."),
-            "no_set": _("No 1C object is configured for %(what)s: not read."),
-            "missing_property": _("%(set)s has no property %(prop)s: not read."),
-            "missing_price_type": _(
+            "missing_set": self.env._("1C does not publish %(set)s (%(what)s): not read."),
+            "no_set": self.env._("No 1C object is configured for %(what)s: not read."),
+            "missing_property": self.env._("%(set)s has no property %(prop)s: not read."),
+            "missing_price_type": self.env._(
                 "1C has no price type «%(wanted)s» in %(set)s: prices were not read. Price types in 1C: %(present)s."
             ),
         }

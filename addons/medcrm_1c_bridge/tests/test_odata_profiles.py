@@ -40,27 +40,26 @@ class TestMetadataFixtures(TransactionCase):
         self.assertIn("ВидЦены_Key", meta["InformationRegister_ЦеныНоменклатуры_RecordType"]["props"])
 
     def test_each_preset_matches_its_configuration(self):
-        _ = self.env._
         labels = dict(self.env["medcrm.1c.field.mapping"]._fields["target"]._description_selection(self.env))
         expected = {
             # Real УТ 11 / КА 2 keep contact persons per partner (Catalog_КонтактныеЛицаПартнеров).
             "ut11": [
-                _(
+                self.env._(
                     "1C does not publish %(set)s (%(what)s): not read.",
                     set="Catalog_КонтактныеЛица",
-                    what=_("contact persons"),
+                    what=self.env._("contact persons"),
                 )
             ],
             "ka2": [
-                _(
+                self.env._(
                     "1C does not publish %(set)s (%(what)s): not read.",
                     set="Catalog_КонтактныеЛица",
-                    what=_("contact persons"),
+                    what=self.env._("contact persons"),
                 )
             ],
             # A stock УНФ has no РУ: the preset maps the requisites companies add, and the check says they are absent.
             "unf": [
-                _(
+                self.env._(
                     "%(set)s has no requisite %(prop)s (%(field)s): not read.",
                     set="Catalog_Номенклатура",
                     prop=prop,
@@ -72,7 +71,9 @@ class TestMetadataFixtures(TransactionCase):
                     ("registry_valid_until", "СрокДействияРУ"),
                 )
             ],
-            "bp3": [_("No 1C object is configured for %(what)s: not read.", what=_("stock balances"))],
+            "bp3": [
+                self.env._("No 1C object is configured for %(what)s: not read.", what=self.env._("stock balances"))
+            ],
         }
         for preset, problems in expected.items():
             with self.subTest(preset=preset):
