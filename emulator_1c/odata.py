@@ -522,7 +522,7 @@ class OData:
             if e.is_object:
                 keys = ["Ref_Key"]
             elif e.name == PRICES:
-                keys = ["Period", "ВидЦены_Key", "Номенклатура_Key"]
+                keys = ["Period", self.store.profile.price_kind, "Номенклатура_Key"]
             else:
                 keys = [e.attrs[0].name]
             parts = [f"<EntityType Name={quoteattr(e.name)}><Key>"]

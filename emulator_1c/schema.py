@@ -8,7 +8,15 @@ composite-typed ones a companion `<name>_Type`; tabular parts are arrays of rows
 * ``ut11`` — «Управление торговлей 11»: order document `ЗаказКлиента`, units `ЕдиницыИзмерения`,
   the registry certificate (РУ) kept in additional attributes (`ДополнительныеРеквизиты`, БСП properties).
 * ``unf`` — «Управление нашей фирмой»: order document `ЗаказПокупателя`, units from
-  `КлассификаторЕдиницИзмерения`, the РУ stored as plain requisites added to the catalog.
+  `КлассификаторЕдиницИзмерения`, the РУ stored as plain requisites added to the catalog, prices by
+  `ВидЦен_Key`, stock in `AccumulationRegister_Запасы` (resource `Количество`).
+* ``bp3`` — «Бухгалтерия предприятия 3»: units from `КлассификаторЕдиницИзмерения`, price types in
+  `Catalog_ТипыЦенНоменклатуры` (the prices register's dimension is `ТипЦен_Key`), no manufacturers
+  catalog, no additional attributes, no РУ at all, no quantitative stock register (БП keeps stock on
+  accounts of the accounting register, which the emulator does not publish).
+
+УТ 11 (from 11.4 on, and КА 2 / ERP likewise) keeps the units and packages of items in one catalog,
+`УпаковкиЕдиницыИзмерения`; the item's `ЕдиницаИзмерения_Key` points there.
 """
 
 from __future__ import annotations
@@ -84,17 +92,46 @@ class Profile:
     order: str
     ru_in_properties: bool  # РУ as additional attributes (БСП) ...
     ru_as_requisite: bool  # ... and/or as a plain catalog requisite
+    price_types: str = "Catalog_ВидыЦен"
+    price_kind: str = "ВидЦены_Key"  # the price type dimension of the prices register
+    stock: str | None = "AccumulationRegister_ТоварыНаСкладах"  # None: no quantitative stock register
+    stock_resource: str = "ВНаличии"
+    properties: bool = True  # БСП additional attributes (ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения)
+    makers: bool = True  # Catalog_Производители
 
     @property
     def products(self) -> str:
         return "Catalog_Номенклатура"
 
 
+UT_UNITS = "Catalog_УпаковкиЕдиницыИзмерения"
+CLASSIFIER_UNITS = "Catalog_КлассификаторЕдиницИзмерения"
 PROFILES = {
-    "ut11": Profile("ut11", "Catalog_ЕдиницыИзмерения", "Document_ЗаказКлиента", True, False),
-    "unf": Profile("unf", "Catalog_КлассификаторЕдиницИзмерения", "Document_ЗаказПокупателя", False, True),
+    "ut11": Profile("ut11", UT_UNITS, "Document_ЗаказКлиента", True, False),
+    "unf": Profile(
+        "unf",
+        CLASSIFIER_UNITS,
+        "Document_ЗаказПокупателя",
+        False,
+        True,
+        price_kind="ВидЦен_Key",
+        stock="AccumulationRegister_Запасы",
+        stock_resource="Количество",
+    ),
+    "bp3": Profile(
+        "bp3",
+        CLASSIFIER_UNITS,
+        "Document_СчетНаОплатуПокупателю",
+        False,
+        False,
+        price_types="Catalog_ТипыЦенНоменклатуры",
+        price_kind="ТипЦен_Key",
+        stock=None,
+        properties=False,
+        makers=False,
+    ),
     # A configuration in the middle of a migration: the same certificate in both places.
-    "ut11-both": Profile("ut11-both", "Catalog_ЕдиницыИзмерения", "Document_ЗаказКлиента", True, True),
+    "ut11-both": Profile("ut11-both", UT_UNITS, "Document_ЗаказКлиента", True, True),
 }
 
 PROPS_SET = "ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения"
@@ -114,7 +151,7 @@ def build_entities(profile: Profile) -> dict[str, Entity]:
         Prop("Артикул"),
         Prop("НаименованиеПолное"),
         Prop("ЕдиницаИзмерения_Key", GUID, ref=units),
-        Prop("Производитель_Key", GUID, ref="Catalog_Производители"),
+        *([Prop("Производитель_Key", GUID, ref="Catalog_Производители")] if profile.makers else []),
         Prop("ВидНоменклатуры_Key", GUID, ref="Catalog_ВидыНоменклатуры"),
         Prop("ТипНоменклатуры"),
         Prop("СтавкаНДС"),
@@ -205,7 +242,7 @@ def build_entities(profile: Profile) -> dict[str, Entity]:
         ),
         Entity("Catalog_Организации", "Catalog", [Prop("НаименованиеПолное"), Prop("ИНН"), Prop("КПП")]),
         Entity("Catalog_Склады", "Catalog", [Prop("ТипСклада")]),
-        Entity("Catalog_ВидыЦен", "Catalog", [Prop("ВалютаЦены"), Prop("ЦенаВключаетНДС", BOOL)]),
+        Entity(profile.price_types, "Catalog", [Prop("ВалютаЦены"), Prop("ЦенаВключаетНДС", BOOL)]),
         Entity(
             order,
             "Document",
@@ -269,7 +306,7 @@ def build_entities(profile: Profile) -> dict[str, Entity]:
             "InformationRegister",
             [
                 Prop("Period", DATE),
-                Prop("ВидЦены_Key", GUID, ref="Catalog_ВидыЦен"),
+                Prop(profile.price_kind, GUID, ref=profile.price_types),
                 Prop("Номенклатура_Key", GUID, ref=profile.products),
                 Prop("Цена", DOUBLE),
                 Prop("Валюта"),
@@ -278,14 +315,21 @@ def build_entities(profile: Profile) -> dict[str, Entity]:
         ),
         # Balances are read through the virtual table `.../Balance()`, whose resources get a "Balance" suffix.
         Entity(
-            STOCK,
+            profile.stock or STOCK,
             "AccumulationRegister",
             [
                 Prop("Номенклатура_Key", GUID, ref=profile.products),
                 Prop("Склад_Key", GUID, ref="Catalog_Склады"),
-                Prop("ВНаличии", DOUBLE),
+                Prop(profile.stock_resource, DOUBLE),
             ],
             computed=True,
         ),
     ]
-    return {e.name: e for e in entities}
+    absent = set()
+    if not profile.stock:
+        absent.add(STOCK)
+    if not profile.makers:
+        absent.add("Catalog_Производители")
+    if not profile.properties:
+        absent |= {PROPS_SET, PROP_VALUES}
+    return {e.name: e for e in entities if e.name not in absent}

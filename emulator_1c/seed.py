@@ -135,7 +135,7 @@ def build_reference(seed: int, profile: Profile) -> Reference:
         ref.warehouses.append(ref.add("Catalog_Склады", catalog_record(new_guid(rng), name, f"{i:09d}",
                                                                          ТипСклада=kind)))
     for i, (name, vat) in enumerate([("Оптовая", False), ("Розничная", True)], 1):
-        ref.price_types.append(ref.add("Catalog_ВидыЦен", catalog_record(new_guid(rng), name, f"{i:09d}",
+        ref.price_types.append(ref.add(profile.price_types, catalog_record(new_guid(rng), name, f"{i:09d}",
                                                                            ВалютаЦены="RUB", ЦенаВключаетНДС=vat)))
 
     own_inn = make_inn(rng, "77")
@@ -284,7 +284,7 @@ def product_record(ref: Reference, profile: Profile, rng: random.Random, index: 
         "Артикул": f"{tpl['art']}-{spec.code[3:]}-{index + 1:06d}",
         "НаименованиеПолное": f"{tpl['full'].format(**spec.params)}. Производитель: {maker_full}",
         "ЕдиницаИзмерения_Key": ref.unit_by_code[tpl["unit"]]["Ref_Key"],
-        "Производитель_Key": ref.maker_key[maker],
+        **({"Производитель_Key": ref.maker_key[maker]} if profile.makers else {}),
         "ВидНоменклатуры_Key": ref.kind_keys[tpl["kind"]],
         "ТипНоменклатуры": "Товар",
         "СтавкаНДС": tpl["vat"],

@@ -113,6 +113,8 @@ class Store:
         for rec in self.ref.group_records:
             self._put_raw(products, self._with_product_defaults(rec))
         for entity_set, records in self.ref.records.items():
+            if entity_set not in self.entities:
+                continue  # a catalog this configuration does not have (БП 3: manufacturers, attributes)
             for rec in records:
                 self._put_raw(entity_set, rec)
         for rec, extra in seedmod.iter_products(self.ref, self.profile, self.options.products):
@@ -422,11 +424,15 @@ class Store:
             return (self.epoch, self.seq)  # derived from orders, payments and shipments: any write may move it
         return (self.epoch, self.versions.get(name, 0))
 
-    @staticmethod
-    def _register_name(entity_set: str) -> str:
+    @property
+    def stock_balance(self) -> str:
+        """Name of the stock register's Balance() table (a name no entity has when the profile has no stock)."""
+        return f"{self.profile.stock or STOCK}_Balance"
+
+    def _register_name(self, entity_set: str) -> str:
         """The register behind a virtual table name: prices (SliceLast/SliceFirst), stock Balance(), orders."""
         name = entity_set.removesuffix("_SliceLast").removesuffix("_SliceFirst")
-        if name in (PRICES, STOCK + "_Balance", ORDER_STATE):
+        if name in (PRICES, self.stock_balance, ORDER_STATE):
             return name
         # Movements of the stock register are not emulated: it is read through the Balance() virtual table.
         raise NotFound(entity_set)
@@ -439,7 +445,7 @@ class Store:
 
     def _registers_changed(self, product_key: str) -> None:
         """A product (or its prices and stock) was written: replace its rows in the registers already built."""
-        for name in (PRICES, STOCK + "_Balance"):
+        for name in (PRICES, self.stock_balance):
             table = self.registers.get(name)
             if table is None:
                 self.versions[name] = self.seq  # built on the first read, from the data as it is then
@@ -455,12 +461,12 @@ class Store:
         if name == PRICES:
             period = self.price_period.get(key, fmt_date(seedmod.SEED_DATE.date()))
             kinds = (p["Ref_Key"] for p in self.ref.price_types)
-            return [{"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": key, "Цена": price, "Валюта": "RUB"}
+            return [{"Period": period, self.profile.price_kind: kind, "Номенклатура_Key": key, "Цена": price, "Валюта": "RUB"}
                     for kind, price in zip(kinds, extra.prices, strict=False)]
         if rec.get("IsFolder"):
             return []
         warehouses = (w["Ref_Key"] for w in self.ref.warehouses)
-        return [{"Номенклатура_Key": key, "Склад_Key": wh, "ВНаличииBalance": float(qty)}
+        return [{"Номенклатура_Key": key, "Склад_Key": wh, f"{self.profile.stock_resource}Balance": float(qty)}
                 for wh, qty in zip(warehouses, extra.stock, strict=False) if qty]
 
     def rebuild_register(self, entity_set: str) -> list[dict]:
@@ -480,7 +486,7 @@ class Store:
                         continue
                     period = self.price_period.get(rec["Ref_Key"], seed_period)
                     for kind, price in ((wholesale, extra.prices[0]), (retail, extra.prices[1])):
-                        out.append({"Period": period, "ВидЦены_Key": kind, "Номенклатура_Key": rec["Ref_Key"],
+                        out.append({"Period": period, self.profile.price_kind: kind, "Номенклатура_Key": rec["Ref_Key"],
                                     "Цена": price, "Валюта": "RUB"})
                 return out
             # Balance() of the stock register: one row per product and warehouse with a non-zero balance.
@@ -493,7 +499,7 @@ class Store:
                 for wh, qty in zip(warehouses, extra.stock, strict=False):
                     if qty:
                         out.append({"Номенклатура_Key": rec["Ref_Key"], "Склад_Key": wh,
-                                    "ВНаличииBalance": float(qty)})
+                                    f"{self.profile.stock_resource}Balance": float(qty)})
             return out
 
     def _order_state_table(self) -> tuple[int, list[dict], dict[str, dict[str, list[dict]]]]:

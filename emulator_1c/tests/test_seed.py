@@ -89,3 +89,20 @@ def test_unf_profile_keeps_ru_as_a_requisite():
     assert "ДополнительныеРеквизиты" not in rec
     assert re.match(r"^(РЗН|ФСЗ) \d{4}/\d+$", rec["РегистрационноеУдостоверение"])
     assert unf.units == "Catalog_КлассификаторЕдиницИзмерения" and unf.order == "Document_ЗаказПокупателя"
+
+
+def test_bp3_profile_publishes_what_bp3_has():
+    from emulator_1c.store import Store, StoreOptions
+
+    bp3 = PROFILES["bp3"]
+    store = Store(StoreOptions(products=5, seed=42, profile=bp3))
+    rec = store.all("Catalog_Номенклатура")[-1]
+    assert "Производитель_Key" not in rec and "ДополнительныеРеквизиты" not in rec
+    assert "РегистрационноеУдостоверение" not in rec
+    assert rec["ЕдиницаИзмерения_Key"] in {u["Ref_Key"] for u in store.all("Catalog_КлассификаторЕдиницИзмерения")}
+    for absent in ("Catalog_ВидыЦен", "Catalog_Производители", "AccumulationRegister_ТоварыНаСкладах",
+                   "ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения"):
+        assert absent not in store.entities
+    assert {t["Description"] for t in store.all("Catalog_ТипыЦенНоменклатуры")} == {"Оптовая", "Розничная"}
+    assert all("ТипЦен_Key" in row for row in store.register_rows("InformationRegister_ЦеныНоменклатуры_SliceLast"))
+

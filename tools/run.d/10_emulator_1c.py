@@ -25,6 +25,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Emulator profile (emulator_1c/schema.py) -> connection preset (medcrm_1c_bridge, PRESETS).
+PRESET_OF_PROFILE = {"ut11": "ut11", "ut11-both": "ut11", "unf": "unf", "bp3": "bp3"}
 
 
 def log(msg):
@@ -61,8 +63,11 @@ def start_emulator(cfg, db):
     stats = health(cfg)
     if stats:
         log(f"emulator already answering on port {cfg['port']} ({stats.get('products')} products)")
+        if stats.get("profile") and stats["profile"] != cfg["profile"]:
+            log(f"it emulates {stats['profile']}, not {cfg['profile']}: stop it to switch the configuration")
         return
-    state = Path(cfg["data_dir"]) / "emulator_1c" / db
+    # Each configuration keeps its own journal: the objects of one are not those of another.
+    state = Path(cfg["data_dir"]) / "emulator_1c" / (db if cfg["profile"] == "ut11" else f"{db}-{cfg['profile']}")
     state.mkdir(parents=True, exist_ok=True)
     logfile = open(state / "emulator.log", "ab")  # noqa: SIM115 - handed to the child process
     cmd = [
@@ -102,6 +107,7 @@ def start_emulator(cfg, db):
 def connect(conf_path, db, cfg):
     sys.path.insert(0, str(ROOT))
     import odoo
+    import odoo.exceptions
     from odoo.tools import config
 
     config.parse_config(["-c", str(conf_path), "--log-level=warn"])
@@ -119,6 +125,17 @@ def connect(conf_path, db, cfg):
             connection.write(values)
         else:
             connection = env["medcrm.1c.connection"].create(dict(values, name="1C (эмулятор)"))
+        # The emulated configuration decides the preset; "Test connection" then reads what it publishes.
+        preset = PRESET_OF_PROFILE.get(cfg["profile"], "ut11")
+        if connection.preset != preset:
+            connection.write({"preset": preset})
+            connection._medcrm_1c_apply_preset()
+        try:
+            connection.action_test_connection()
+        except odoo.exceptions.UserError as exc:
+            log(f"test connection failed: {exc}")
+        for line in (connection.odata_check or "").splitlines():
+            log(line)
         first = not connection.last_product_sync
         logs = connection.with_context(medcrm_1c_commit=True)._medcrm_1c_sync_products(full=first)
         if connection.sync_partners:

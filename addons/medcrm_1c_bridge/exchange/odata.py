@@ -6,6 +6,12 @@ Keys of known objects are fetched in batches as large as the URL limit of the we
 request line is 8 KB): the batches are cut by the length of the encoded URL, not by a count, so a short
 key property (``Ref_Key``) fits twice as many keys as a Cyrillic one (``Номенклатура_Key``); a server
 refusing a URL as too long (HTTP 414) gets the same keys again in two halves.
+
+What the base publishes is taken from its ``$metadata`` (read by "Test connection" and stored on the connection,
+see :mod:`.odata_metadata`): only published properties are ``$select``-ed, ``IsFolder`` is filtered on only where
+the catalog has groups, and an optional set the base does not have (manufacturers, additional attributes, contact
+persons, price types, the stock register) leaves a warning in the log instead of failing the run. Without stored
+metadata every set is assumed present, and an optional one answering 404 gives the same warning.
 """
 
 import datetime
@@ -16,6 +22,7 @@ from urllib.parse import quote, urlencode
 from . import records
 from .errors import ExchangeError, PayloadError
 from .http import parse_json, public_url
+from .odata_metadata import parse_metadata
 from .transport import Transport
 
 # Longest URL sent (scheme, host and query included): below Apache's LimitRequestLine (8190 bytes for
@@ -85,6 +92,75 @@ class ODataTransport(Transport):
         self.max_url = int(settings.get("max_url") or MAX_URL)
         self._lookups = None
         self._price_kind = None
+        self.meta = settings.get("metadata") or None
+        self.warnings = []  # (code, params): what the run could not read, told in the log without failing it
+        self._warned = set()
+
+    # --- what the base publishes ------------------------------------------------------------------------------
+    def warn(self, code, **params):
+        item = (code, tuple(sorted(params.items())))
+        if item not in self._warned:
+            self._warned.add(item)
+            self.warnings.append((code, params))
+
+    def has_set(self, name):
+        return bool(name) and (self.meta is None or name in self.meta)
+
+    def _props(self, name):
+        info = (self.meta or {}).get(name)
+        return None if info is None else set(info.get("props", ())) | set(info.get("tables", ()))
+
+    def has_folders(self, name):
+        """Whether the catalog has groups (``IsFolder``); unknown without metadata, then assumed."""
+        info = (self.meta or {}).get(name)
+        return True if info is None else bool(info.get("folders"))
+
+    def known_fields(self, set_name, fields, warn=True):
+        """The ``fields`` the set publishes (all of them without metadata); the others are warned about once."""
+        props = self._props(set_name)
+        if props is None:
+            return list(fields)
+        kept = [f for f in fields if f in props]
+        if warn:
+            for name in fields:
+                if name not in props:
+                    self.warn("missing_property", set=set_name, prop=name)
+        return kept
+
+    def optional(self, set_name, what):
+        """True when the base publishes ``set_name``; otherwise a warning, and the caller reads nothing."""
+        if self.has_set(set_name):
+            return True
+        if set_name:
+            self.warn("missing_set", set=set_name, what=what)
+        else:
+            self.warn("no_set", what=what)
+        return False
+
+    def _absent(self, err, set_name, what):
+        """A 404 on an optional set (no metadata stored to know it beforehand): a warning, not a failure."""
+        if err.code == "http_status" and err.params.get("status") == 404:
+            self.warn("missing_set", set=set_name, what=what)
+            return True
+        return False
+
+    def _folder_filter(self, set_name, folders):
+        return odata_filter("IsFolder eq {}", folders) if self.has_folders(set_name) else None
+
+    def _register_table(self, set_name):
+        """A register's virtual tables hang on its record type when 1C publishes one (registers subordinate to a
+        recorder: ``InformationRegister_ЦеныНоменклатуры_RecordType/SliceLast()``)."""
+        record_type = f"{set_name}_RecordType"
+        return record_type if self.meta and record_type in self.meta else set_name
+
+    def read_metadata(self):
+        """The base's ``$metadata``, parsed (see :func:`.odata_metadata.parse_metadata`)."""
+        url = self._url("$metadata")
+
+        def parse(body, _resp):
+            return parse_metadata(body)
+
+        return self.http.call("GET", url, parse)
 
     # --- plumbing -----------------------------------------------------------------------------------------
     def _url(self, resource):
@@ -171,7 +247,7 @@ class ODataTransport(Transport):
     def _mapping(self, entity):
         return self.settings["mapping"].get(entity, {})
 
-    def _select(self, entity, head):
+    def _select(self, entity, head, set_name=None):
         fields = list(head)
         for kind, sources in self._mapping(entity).values():
             source = first_alias(sources)
@@ -179,6 +255,14 @@ class ODataTransport(Transport):
                 fields.append(source)
             elif kind == "property" and "ДополнительныеРеквизиты" not in fields:
                 fields.append("ДополнительныеРеквизиты")
+        props = self._props(set_name) if set_name else None
+        if props is not None:
+            # Standard fields a catalog may lack (no groups, no code) are left out silently, the others with a warning.
+            quiet = {"IsFolder", "Parent_Key", "Code", "DataVersion"}
+            for name in fields:
+                if name not in props and name not in quiet:
+                    self.warn("missing_property", set=set_name, prop=name)
+            fields = [f for f in fields if f in props]
         return ",".join(fields)
 
     def reference_data(self):
@@ -202,23 +286,53 @@ class ODataTransport(Transport):
         return self._lookups
 
     def _units(self):
-        rows = self.values(self.settings["units_set"], **{"$select": "Ref_Key,Code,Description"})
+        """Units by reference: the ОКЕИ code (``Code``), the short name and the full name (``НаименованиеПолное``)."""
+        units_set = self.settings["units_set"]
+        if not self.optional(units_set, "units"):
+            return {}
+        select = self.known_fields(units_set, ["Ref_Key", "Code", "Description", "НаименованиеПолное"], warn=False)
+        try:
+            rows = self.values(units_set, **{"$select": ",".join(select)})
+        except ExchangeError as err:
+            if self._absent(err, units_set, "units"):
+                return {}
+            raise
         return {
-            key: {"code": records.text(row.get("Code")), "name": records.text(row.get("Description"))}
+            key: {
+                "code": records.text(row.get("Code")),
+                "name": records.text(row.get("Description")),
+                "full_name": records.text(row.get("НаименованиеПолное")) or records.text(row.get("Description")),
+            }
             for key, row in _keyed(rows)
         }
 
     def _manufacturers(self):
         makers = {}
-        for page in self.pages(self.settings["makers_set"], **{"$select": "Ref_Key,Description"}):
-            makers.update((key, {"name": records.text(row.get("Description"))}) for key, row in _keyed(page))
+        makers_set = self.settings["makers_set"]
+        if not self.optional(makers_set, "manufacturers"):
+            return makers
+        try:
+            for page in self.pages(makers_set, **{"$select": "Ref_Key,Description"}):
+                makers.update((key, {"name": records.text(row.get("Description"))}) for key, row in _keyed(page))
+        except ExchangeError as err:
+            if not self._absent(err, makers_set, "manufacturers"):
+                raise
         return makers
 
     def _properties(self):
         props = {}
+        props_set = self.settings["props_set"]
         if any(kind == "property" for kind, _src in self._mapping("product").values()):
-            select = {"$select": "Ref_Key,Имя,Заголовок,Description"}
-            for key, row in _keyed(self.values(self.settings["props_set"], **select)):
+            if not self.optional(props_set, "additional attributes"):
+                return props
+            select = {"$select": ",".join(self.known_fields(props_set, ["Ref_Key", "Имя", "Заголовок", "Description"]))}
+            try:
+                rows = self.values(props_set, **select)
+            except ExchangeError as err:
+                if self._absent(err, props_set, "additional attributes"):
+                    return props
+                raise
+            for key, row in _keyed(rows):
                 for name in (row.get("Имя"), row.get("Заголовок"), row.get("Description")):
                     if name:
                         props.setdefault(name, key)
@@ -229,20 +343,24 @@ class ODataTransport(Transport):
         kind, source = self._mapping("product").get("analogue_group", ("none", ""))
         props = self._lookups["properties"]
         prop = next((props[a] for a in source.split("|") if a in props), None)
-        if kind == "property" and prop:
+        values_set = self.settings["prop_values_set"]
+        if kind == "property" and prop and self.optional(values_set, "attribute values"):
             params = {"$filter": odata_filter("Owner_Key eq {}", Guid(prop)), "$select": "Ref_Key,Description"}
-            for page in self.pages(self.settings["prop_values_set"], **params):
+            for page in self.pages(values_set, **params):
                 analogues.update((key, records.text(row.get("Description"))) for key, row in _keyed(page))
         return analogues
 
     # --- products -------------------------------------------------------------------------------------------
     def product_groups(self):
+        products_set = self.settings["products_set"]
+        if not self.has_folders(products_set):
+            return []  # a catalog without groups: every item sits in the root category
         params = {
             "$filter": odata_filter("IsFolder eq {}", True),
             "$select": "Ref_Key,Parent_Key,Description,DeletionMark",
         }
         out = []
-        for page in self.pages(self.settings["products_set"], **params):
+        for page in self.pages(products_set, **params):
             for key, row in _keyed(page):
                 parent = row.get("Parent_Key")
                 out.append(
@@ -257,7 +375,11 @@ class ODataTransport(Transport):
 
     def iter_products(self, keys=None):
         head = ("Ref_Key", "DataVersion", "DeletionMark", "Parent_Key", "IsFolder")
-        params = {"$filter": odata_filter("IsFolder eq {}", False), "$select": self._select("product", head)}
+        products_set = self.settings["products_set"]
+        params = {"$select": self._select("product", head, products_set)}
+        flt = self._folder_filter(products_set, False)
+        if flt:
+            params["$filter"] = flt
         pages = (
             self.pages(self.settings["products_set"], **params)
             if keys is None
@@ -303,30 +425,60 @@ class ODataTransport(Transport):
 
     def product_versions(self):
         out = {}
-        params = {"$filter": odata_filter("IsFolder eq {}", False), "$select": "Ref_Key,DataVersion"}
-        for page in self.pages(self.settings["products_set"], **params):
+        products_set = self.settings["products_set"]
+        params = {"$select": "Ref_Key,DataVersion"}
+        flt = self._folder_filter(products_set, False)
+        if flt:
+            params["$filter"] = flt
+        for page in self.pages(products_set, **params):
             for row in page:
                 if records.is_guid(row.get("Ref_Key")):
                     out[row["Ref_Key"].lower()] = records.text(row.get("DataVersion"))
         return out
 
     def price_kind(self):
-        """GUID of the configured price type (the first one when no type has that name), or None."""
+        """GUID of the configured price type, chosen by its name or its reference (Ref_Key), or None.
+
+        No type by that name or reference: a warning listing the types the base has, and no prices are read
+        (never another type's prices in its place).
+        """
         if self._price_kind is None:
-            kinds = list(_keyed(self.values("Catalog_ВидыЦен", **{"$select": "Ref_Key,Description"})))
-            wanted = [k for k, row in kinds if row.get("Description") == self.settings.get("price_type")]
-            self._price_kind = (wanted or [k for k, _row in kinds] or [""])[0]
+            self._price_kind = ""
+            types_set = self.settings.get("price_types_set") or "Catalog_ВидыЦен"
+            wanted = (self.settings.get("price_type") or "").strip()
+            if not self.optional(types_set, "price types"):
+                return None
+            try:
+                kinds = list(_keyed(self.values(types_set, **{"$select": "Ref_Key,Description"})))
+            except ExchangeError as err:
+                if self._absent(err, types_set, "price types"):
+                    return None
+                raise
+            found = [k for k, row in kinds if k == wanted.lower() or records.text(row.get("Description")) == wanted]
+            if found:
+                self._price_kind = found[0]
+            else:
+                present = ", ".join(f"{records.text(row.get('Description'))} ({k})" for k, row in kinds) or "—"
+                self.warn("missing_price_type", wanted=wanted or "—", set=types_set, present=present)
         return self._price_kind or None
 
     def prices(self, keys=None):
         s = self.settings
+        prices_set = s["prices_set"]
+        kind_prop = s.get("price_kind_prop") or "ВидЦены_Key"
+        if not self.optional(prices_set, "prices"):
+            return {}
+        table = self._register_table(prices_set)
+        wanted = [kind_prop, "Номенклатура_Key", "Цена"]
+        if self.known_fields(table, wanted) != wanted:
+            return {}
         kind = self.price_kind()
         if not kind:
             return {}
         # The slice of one price type: the condition goes into the virtual table's parameters, so 1C builds
         # the slice for that type only; a few products are then looked up by key in it (an indexed lookup).
-        condition = odata_filter("ВидЦены_Key eq {}", Guid(kind)).replace("'", "''")
-        resource = f"{s['prices_set']}/SliceLast(Condition='{condition}')"
+        condition = odata_filter(f"{kind_prop} eq {{}}", Guid(kind)).replace("'", "''")
+        resource = f"{table}/SliceLast(Condition='{condition}')"
         params = {"$select": "Номенклатура_Key,Цена"}
         if keys is None:
             rows = self.pages(resource, "Номенклатура_Key", **params)
@@ -336,7 +488,7 @@ class ODataTransport(Transport):
         for page in rows:
             for row in page:
                 key = row.get("Номенклатура_Key")
-                if "ВидЦены_Key" in row and str(row["ВидЦены_Key"]).lower() != kind:
+                if kind_prop in row and str(row[kind_prop]).lower() != kind:
                     continue
                 if records.is_guid(key):  # a row 1C keeps sending broken cannot be attributed: left out
                     out[key.lower()] = float(row.get("Цена") or 0.0)
@@ -344,6 +496,11 @@ class ODataTransport(Transport):
 
     def stock(self, keys=None):
         s = self.settings
+        if not self.optional(s.get("stock_set"), "stock balances"):
+            return {}
+        wanted = [s["stock_resource"], "Номенклатура_Key"]
+        if self.known_fields(self._register_table(s["stock_set"]), wanted) != wanted:
+            return {}
         resource_field = f"{s['stock_resource']}Balance"
         resource = f"{s['stock_set']}/Balance()"
         params = {"$select": f"Номенклатура_Key,{resource_field}"}
@@ -407,7 +564,12 @@ class ODataTransport(Transport):
     def iter_counterparties(self, keys=None):
         s = self.settings
         head = ("Ref_Key", "DataVersion", "DeletionMark", "IsFolder", "Description", "КонтактнаяИнформация")
-        params = {"$filter": odata_filter("IsFolder eq {}", False), "$select": self._select("partner", head)}
+        params = {"$select": self._select("partner", head, s["partners_set"])}
+        flt = self._folder_filter(s["partners_set"], False)
+        if flt:
+            params["$filter"] = flt
+        contacts_set = s.get("contacts_set")
+        with_contacts = bool(contacts_set) and self.optional(contacts_set, "contact persons")
         pages = (
             self.pages(s["partners_set"], **params) if keys is None else self.by_keys(s["partners_set"], keys, **params)
         )
@@ -415,14 +577,19 @@ class ODataTransport(Transport):
             recs = [self.partner_record(row) for row in page]
             good = [r["guid"] for r in recs if not r.get("error")]
             contacts = {}
-            if good and s.get("contacts_set"):
-                for batch in self.by_keys(s["contacts_set"], good, "Owner_Key"):
-                    for row in batch:
-                        try:
-                            contact = self.contact_record(row)
-                        except (ValueError, TypeError, AttributeError):
-                            continue
-                        contacts.setdefault(contact["owner"], []).append(contact)
+            if good and with_contacts:
+                try:
+                    for batch in self.by_keys(contacts_set, good, "Owner_Key"):
+                        for row in batch:
+                            try:
+                                contact = self.contact_record(row)
+                            except (ValueError, TypeError, AttributeError):
+                                continue
+                            contacts.setdefault(contact["owner"], []).append(contact)
+                except ExchangeError as err:
+                    if not self._absent(err, contacts_set, "contact persons"):
+                        raise
+                    with_contacts = False
             for rec in recs:
                 if not rec.get("error"):
                     rec["contacts"] = sorted(contacts.get(rec["guid"], []), key=lambda c: c["guid"])
@@ -459,7 +626,10 @@ class ODataTransport(Transport):
         return rec
 
     def find_counterparty(self, inn, kpp):
-        flt = odata_filter("ИНН eq {} and КПП eq {} and IsFolder eq {}", inn, kpp or "", False)
+        flt = odata_filter("ИНН eq {} and КПП eq {}", inn, kpp or "")
+        folders = self._folder_filter(self.settings["partners_set"], False)
+        if folders:
+            flt = f"{flt} and {folders}"
         rows = self.values(self.settings["partners_set"], **{"$filter": flt, "$select": "Ref_Key,DeletionMark"})
         live = [r for r in rows if not r.get("DeletionMark")] or rows
         return records.ref(live[0]["Ref_Key"]) if live else None

@@ -39,6 +39,9 @@ CURRENCY_WORDS = {
     "cny": "CNY",
 }
 
+# Where the configurations keep units (УТ 11.4+/КА 2, УНФ/БП 3, УТ 11.1-11.3): named when the configured one is absent.
+UNIT_SETS = ("Catalog_УпаковкиЕдиницыИзмерения", "Catalog_КлассификаторЕдиницИзмерения", "Catalog_ЕдиницыИзмерения")
+
 
 class MedcrmOnecConnection(models.Model):
     """A 1C information base the CRM mirrors products and counterparties from, and exports to."""
@@ -89,7 +92,7 @@ class MedcrmOnecConnection(models.Model):
         default="ut11",
     )
     products_set = fields.Char(string="Products catalog", default="Catalog_Номенклатура", required=True)
-    units_set = fields.Char(string="Units catalog", default="Catalog_ЕдиницыИзмерения", required=True)
+    units_set = fields.Char(string="Units catalog", default="Catalog_УпаковкиЕдиницыИзмерения", required=True)
     makers_set = fields.Char(string="Manufacturers catalog", default="Catalog_Производители", required=True)
     props_set = fields.Char(
         string="Additional attributes", default="ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения"
@@ -98,7 +101,28 @@ class MedcrmOnecConnection(models.Model):
     partners_set = fields.Char(string="Counterparties catalog", default="Catalog_Контрагенты", required=True)
     contacts_set = fields.Char(string="Contact persons catalog", default="Catalog_КонтактныеЛица")
     prices_set = fields.Char(string="Prices register", default="InformationRegister_ЦеныНоменклатуры")
-    price_type = fields.Char(default="Оптовая", help="Name of the 1C price type (Вид цены) giving the sales price.")
+    price_type = fields.Char(
+        default="Оптовая",
+        help="The 1C price type giving the sales price: its name or its reference (Ref_Key). When 1C has no such "
+        "type, prices are not read and the log lists the types 1C has.",
+    )
+    price_types_set = fields.Char(
+        string="Price types catalog",
+        default="Catalog_ВидыЦен",
+        help="Catalog_ВидыЦен (УТ 11, КА 2, УНФ) or Catalog_ТипыЦенНоменклатуры (БП 3).",
+    )
+    price_kind_prop = fields.Char(
+        string="Price type dimension",
+        default="ВидЦены_Key",
+        help="The prices register's price type dimension: ВидЦены_Key (УТ 11, КА 2), ВидЦен_Key (УНФ), "
+        "ТипЦен_Key (БП 3).",
+    )
+    odata_metadata = fields.Text(
+        string="OData metadata", readonly=True, copy=False, help="The entity sets and properties 1C publishes (JSON)."
+    )
+    odata_metadata_date = fields.Datetime(string="Metadata read on", readonly=True, copy=False)
+    odata_check = fields.Text(string="Check of the 1C objects", readonly=True, copy=False)
+    odata_set_count = fields.Integer(string="Entity sets published", compute="_compute_odata_set_count")
     stock_set = fields.Char(string="Stock register", default="AccumulationRegister_ТоварыНаСкладах")
     stock_resource = fields.Char(default="ВНаличии")
     orders_set = fields.Char(string="Customer orders document", default="Document_ЗаказКлиента")
@@ -122,6 +146,19 @@ class MedcrmOnecConnection(models.Model):
     log_ids = fields.One2many("medcrm.1c.sync.log", "connection_id", string="Exchange log")
     log_count = fields.Integer(compute="_compute_log_count")
     product_count = fields.Integer(compute="_compute_log_count")
+
+    @api.depends("odata_metadata")
+    def _compute_odata_set_count(self):
+        for connection in self:
+            connection.odata_set_count = len(connection._medcrm_1c_metadata() or {})
+
+    def _medcrm_1c_metadata(self):
+        """The stored ``$metadata`` summary ({set: {props, tables, folders}}), or None before a test connection."""
+        try:
+            data = json.loads(self.sudo().odata_metadata or "null")
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
     def _compute_log_count(self):
         logs = dict(
@@ -166,7 +203,7 @@ class MedcrmOnecConnection(models.Model):
             if self.transport == "commerceml":
                 count = len(transport.product_groups())
             else:
-                count = len(transport.values(self.products_set, **{"$top": "1", "$select": "Ref_Key"}))
+                return self._medcrm_1c_test_odata(transport)
         except ExchangeError as err:
             raise UserError(self._medcrm_1c_error_message(err)) from err
         finally:
@@ -180,6 +217,76 @@ class MedcrmOnecConnection(models.Model):
                 "sticky": False,
             },
         }
+
+    def _medcrm_1c_test_odata(self, transport):
+        """Read ``$metadata``, keep which sets and properties the base has, and say what the settings miss."""
+        meta = transport.read_metadata()
+        problems = self._medcrm_1c_check_metadata(meta)
+        self.sudo().write(
+            {
+                "odata_metadata": json.dumps(meta, ensure_ascii=False, sort_keys=True),
+                "odata_metadata_date": fields.Datetime.now(),
+                "odata_check": "\n".join(problems) or self.env._("Every configured 1C object is published."),
+            }
+        )
+        message = self.env._("1C answers: %(count)s entity sets published, stored.", count=len(meta))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if problems else "success",
+                "message": "\n".join([message, *problems]),
+                "sticky": bool(problems),
+            },
+        }
+
+    def _medcrm_1c_check_metadata(self, meta):
+        """What the configured sets and mapped requisites miss in ``meta``, in words (empty: all is there)."""
+        problems = []
+        required = [("products_set", self.env._("products")), ("units_set", self.env._("units"))]
+        if self.sync_partners or self.export_partners:
+            required.append(("partners_set", self.env._("counterparties")))
+        for name, what in required:
+            set_name = self[name]
+            if set_name not in meta:
+                problems.append(self.env._("1C does not publish %(set)s (%(what)s).", set=set_name, what=what))
+        mapped = {line.target for line in self.mapping_ids if line.source_kind != "none" and line.source}
+        optional = [("makers_set", self.env._("manufacturers"))] if "manufacturer" in mapped else []
+        optional += [
+            ("contacts_set", self.env._("contact persons")),
+            ("price_types_set", self.env._("price types")),
+            ("prices_set", self.env._("prices")),
+            ("stock_set", self.env._("stock balances")),
+        ]
+        if any(line.source_kind == "property" for line in self.mapping_ids):
+            optional.append(("props_set", self.env._("additional attributes")))
+        for name, what in optional:
+            set_name = self[name]
+            if not set_name:
+                problems.append(self.env._("No 1C object is configured for %(what)s: not read.", what=what))
+            elif set_name not in meta:
+                problems.append(
+                    self.env._("1C does not publish %(set)s (%(what)s): not read.", set=set_name, what=what)
+                )
+        if self.units_set not in meta:
+            known = [s for s in UNIT_SETS if s in meta]
+            if known:
+                problems.append(self.env._("Units are published as %(sets)s.", sets=", ".join(known)))
+        labels = dict(self.env["medcrm.1c.field.mapping"]._fields["target"]._description_selection(self.env))
+        for line in self.mapping_ids.filtered(lambda m: m.source_kind == "requisite" and m.source):
+            set_name = self.products_set if line.entity == "product" else self.partners_set
+            source = line.source.split("|", 1)[0].strip()
+            props = set((meta.get(set_name) or {}).get("props", ()))
+            if set_name in meta and source not in props:
+                problems.append(
+                    self.env._(
+                        "%(set)s has no requisite %(prop)s (%(field)s): not read.",
+                        set=set_name,
+                        prop=source,
+                        field=labels.get(line.target, line.target),
+                    )
+                )
+        return problems
 
     def action_sync_products_full(self):
         for connection in self:
@@ -282,6 +389,9 @@ class MedcrmOnecConnection(models.Model):
             "contacts_set": connection.contacts_set,
             "prices_set": connection.prices_set,
             "price_type": connection.price_type,
+            "price_types_set": connection.price_types_set,
+            "price_kind_prop": connection.price_kind_prop,
+            "metadata": connection._medcrm_1c_metadata(),
             "stock_set": connection.stock_set,
             "stock_resource": connection.stock_resource,
             "orders_set": connection.orders_set,
@@ -373,27 +483,6 @@ class MedcrmOnecConnection(models.Model):
         except (KeyError, TypeError, ValueError):
             return str(err)
 
-    def _medcrm_1c_warning_message(self, code, params):
-        """The translated text of a transport's warning (something read but worth a person's look)."""
-        messages = {
-            "price_type_missing": self.env._(
-                "Price type «%(wanted)s» is not in the 1C feed: no price was written. Price types present: %(present)s."
-            ),
-            "currency": self.env._(
-                "Offer %(ident)s: price in currency %(currency)s that has no rate in Odoo: not written."
-            ),
-            "bad_offer": self.env._("Offer %(ident)s skipped: %(detail)s"),
-            "bad_price": self.env._("Offer %(ident)s: price «%(detail)s» is not a number, skipped."),
-            "bad_group": self.env._("Group %(ident)s skipped: %(detail)s"),
-            "not_commerceml": self.env._("File %(file)s is not a CommerceML document: skipped."),
-            "missing_set": self.env._("1C has no %(name)s: %(what)s are not exchanged."),
-        }
-        template = messages.get(code)
-        try:
-            return template % params if template else f"{code}: {params}"
-        except (KeyError, TypeError, ValueError):
-            return f"{code}: {params}"
-
     def _medcrm_1c_unsupported_what(self, what):
         """The translated name of what a transport cannot do (see exchange/transport.py)."""
         names = {
@@ -413,6 +502,42 @@ class MedcrmOnecConnection(models.Model):
             "read the status of customer orders": self.env._("read the status of customer orders"),
         }
         return names.get(what, what)
+
+    def _medcrm_1c_warning_message(self, code, params):
+        """The translated text of a transport's warning (ODataTransport.warn, CommerceMLTransport.warn)."""
+        whats = {
+            "units": self.env._("units"),
+            "manufacturers": self.env._("manufacturers"),
+            "additional attributes": self.env._("additional attributes"),
+            "attribute values": self.env._("attribute values"),
+            "contact persons": self.env._("contact persons"),
+            "price types": self.env._("price types"),
+            "prices": self.env._("prices"),
+            "stock balances": self.env._("stock balances"),
+        }
+        params = dict(params, what=whats.get(params.get("what"), params.get("what")))
+        templates = {
+            "missing_set": self.env._("1C does not publish %(set)s (%(what)s): not read."),
+            "no_set": self.env._("No 1C object is configured for %(what)s: not read."),
+            "missing_property": self.env._("%(set)s has no property %(prop)s: not read."),
+            "missing_price_type": self.env._(
+                "1C has no price type «%(wanted)s» in %(set)s: prices were not read. Price types in 1C: %(present)s."
+            ),
+            "price_type_missing": self.env._(
+                "Price type «%(wanted)s» is not in the 1C feed: no price was written. Price types present: %(present)s."
+            ),
+            "currency": self.env._(
+                "Offer %(ident)s: price in currency %(currency)s that has no rate in Odoo: not written."
+            ),
+            "bad_offer": self.env._("Offer %(ident)s skipped: %(detail)s"),
+            "bad_price": self.env._("Offer %(ident)s: price «%(detail)s» is not a number, skipped."),
+            "bad_group": self.env._("Group %(ident)s skipped: %(detail)s"),
+            "not_commerceml": self.env._("File %(file)s is not a CommerceML document: skipped."),
+        }
+        try:
+            return templates[code] % params
+        except (KeyError, TypeError, ValueError):
+            return f"{code}: {params}"
 
     def _medcrm_1c_new_log(self, direction, entity, mode):
         return (
@@ -441,7 +566,8 @@ class MedcrmOnecConnection(models.Model):
             _logger.exception("1C exchange %s/%s failed", entity, mode)
         finally:
             transport.close()
-            log._medcrm_1c_finish(started, message, transport.http.attempts)
+            warnings = [self._medcrm_1c_warning_message(code, p) for code, p in getattr(transport, "warnings", ())]
+            log._medcrm_1c_finish(started, message, transport.http.attempts, warnings)
         return log
 
     # --- products ----------------------------------------------------------------------------------------------

@@ -4,16 +4,27 @@ from odoo import api, fields, models
 # real bases are customised. Sources of kind "property" name an additional attribute (БСП
 # ДополнительныеРеквизиты) by its Имя or Заголовок; alternatives are separated by "|" (the CommerceML
 # files carry the title, OData the name).
+#
+# What each configuration publishes over OData (checked against real $metadata samples, see the README):
+# * УТ 11 (11.4+) and КА 2: units and packages in Catalog_УпаковкиЕдиницыИзмерения (the item's
+#   ЕдиницаИзмерения_Key points there, Code = ОКЕИ code); price types Catalog_ВидыЦен, prices register dimension
+#   ВидЦены_Key; stock AccumulationRegister_ТоварыНаСкладах (ВНаличии); the РУ as additional attributes.
+# * УНФ: units Catalog_КлассификаторЕдиницИзмерения; price types Catalog_ВидыЦен, dimension ВидЦен_Key;
+#   stock AccumulationRegister_Запасы (Количество).
+# * БП 3: units Catalog_КлассификаторЕдиницИзмерения; price types Catalog_ТипыЦенНоменклатуры, dimension ТипЦен_Key;
+#   no manufacturers catalog, no РУ requisite, stock only on accounts (AccountingRegister_Хозрасчетный): not read.
 PRESETS = {
     "ut11": {
         "label": "1C:Управление торговлей 11",
         "sets": {
             "products_set": "Catalog_Номенклатура",
-            "units_set": "Catalog_ЕдиницыИзмерения",
+            "units_set": "Catalog_УпаковкиЕдиницыИзмерения",
             "makers_set": "Catalog_Производители",
             "partners_set": "Catalog_Контрагенты",
             "contacts_set": "Catalog_КонтактныеЛица",
             "prices_set": "InformationRegister_ЦеныНоменклатуры",
+            "price_types_set": "Catalog_ВидыЦен",
+            "price_kind_prop": "ВидЦены_Key",
             "stock_set": "AccumulationRegister_ТоварыНаСкладах",
             "stock_resource": "ВНаличии",
             "orders_set": "Document_ЗаказКлиента",
@@ -50,6 +61,9 @@ PRESETS["unf"] = {
         PRESETS["ut11"]["sets"],
         units_set="Catalog_КлассификаторЕдиницИзмерения",
         orders_set="Document_ЗаказПокупателя",
+        price_kind_prop="ВидЦен_Key",
+        stock_set="AccumulationRegister_Запасы",
+        stock_resource="Количество",
     ),
     "product": dict(
         PRESETS["ut11"]["product"],
@@ -67,7 +81,17 @@ PRESETS["bp3"] = dict(
     sets=dict(
         PRESETS["unf"]["sets"],
         orders_set="Document_СчетНаОплатуПокупателю",
-        stock_set="AccumulationRegister_ТоварыНаСкладах",
+        price_types_set="Catalog_ТипыЦенНоменклатуры",
+        price_kind_prop="ТипЦен_Key",
+        stock_set="",
+        stock_resource="",
+    ),
+    product=dict(
+        PRESETS["unf"]["product"],
+        manufacturer=("none", ""),
+        registry_code=("none", ""),
+        registry_date=("none", ""),
+        registry_valid_until=("none", ""),
     ),
 )
 

@@ -62,6 +62,7 @@ class MedcrmOnecSyncLog(models.Model):
     count_pending = fields.Integer(string="To archive (held)")
     count_requests = fields.Integer(string="HTTP requests", help="Requests sent to 1C, retries included.")
     message = fields.Text(help="Why the run failed as a whole.")
+    warnings = fields.Text(help="What 1C does not publish and the run therefore did not read (one per line).")
     line_ids = fields.One2many("medcrm.1c.sync.log.line", "log_id", string="Record errors")
 
     @api.depends("direction", "entity", "mode", "date_start")
@@ -112,7 +113,7 @@ class MedcrmOnecSyncLog(models.Model):
         self.filtered(lambda entry: entry.state == "awaiting").write({"state": "discarded", "pending_archive": False})
         return True
 
-    def _medcrm_1c_finish(self, started, message=None, requests=0):
+    def _medcrm_1c_finish(self, started, message=None, requests=0, warnings=None):
         self.ensure_one()
         if message:
             state = "failed"
@@ -120,7 +121,7 @@ class MedcrmOnecSyncLog(models.Model):
             state = "awaiting"
         elif self.count_errors:
             state = "partial"
-        elif self.count_warnings:
+        elif self.count_warnings or warnings:
             state = "warning"
         else:
             state = "done"
@@ -131,6 +132,7 @@ class MedcrmOnecSyncLog(models.Model):
                 "date_end": fields.Datetime.now(),
                 "duration": time.monotonic() - started,
                 "count_requests": requests,
+                "warnings": "\n".join(warnings or ()) or False,
             }
         )
 

@@ -12,10 +12,16 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from emulator_1c.server import Config, EmulatorServer  # noqa: E402 - the emulator lives beside the addons
+from emulator_1c.schema import PROFILES  # noqa: E402 - the emulator lives beside the addons
+from emulator_1c.server import Config, EmulatorServer  # noqa: E402
 
 PRODUCTS = 120
 PASSWORD = "s3cret-Пароль"  # noqa: S105 - the emulator's, in tests
+
+
+def onec_profiles():
+    """The configurations the emulator can play (emulator_1c/schema.py), by name."""
+    return PROFILES
 
 
 class _Rollback(Exception):
@@ -60,7 +66,7 @@ class OnecCase(MedcrmCase):
                 "retries": 3,
                 "backoff": 0.01,
                 "page_size": 50,
-                "preset": "unf" if cls.emulator_profile == "unf" else "ut11",
+                "preset": {"unf": "unf", "bp3": "bp3"}.get(cls.emulator_profile, "ut11"),
             }
         )
 

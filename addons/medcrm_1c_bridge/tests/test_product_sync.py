@@ -26,7 +26,7 @@ class TestProductSync(OnecCase):
         folder = self.odata(f"Catalog_Номенклатура(guid'{item['Parent_Key']}')")
         self.assertEqual(product.categ_id.name, folder["Description"])
         self.assertEqual(product.categ_id.medcrm_1c_guid, folder["Ref_Key"])
-        unit = self.odata(f"Catalog_ЕдиницыИзмерения(guid'{item['ЕдиницаИзмерения_Key']}')")
+        unit = self.odata(f"{self.connection.units_set}(guid'{item['ЕдиницаИзмерения_Key']}')")
         self.assertEqual(product.uom_id.medcrm_1c_guid, unit["Ref_Key"])
         maker = self.odata(f"Catalog_Производители(guid'{item['Производитель_Key']}')")
         self.assertEqual(product.medcrm_manufacturer_id.name, maker["Description"])
