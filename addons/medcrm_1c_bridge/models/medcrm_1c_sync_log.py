@@ -100,6 +100,7 @@ class MedcrmOnecSyncLog(models.Model):
             }
         )
         self.count_warnings += 1
+        self.warnings = "\n".join(filter(None, [self.warnings, message]))
 
     def action_confirm_archive(self):
         """The administrator agrees: the products 1C no longer lists are archived now."""
@@ -115,13 +116,15 @@ class MedcrmOnecSyncLog(models.Model):
 
     def _medcrm_1c_finish(self, started, message=None, requests=0, warnings=None):
         self.ensure_one()
+        for warning in warnings or ():
+            self._medcrm_1c_add_warning(warning)
         if message:
             state = "failed"
         elif self.pending_archive:
             state = "awaiting"
         elif self.count_errors:
             state = "partial"
-        elif self.count_warnings or warnings:
+        elif self.count_warnings:
             state = "warning"
         else:
             state = "done"
@@ -132,7 +135,6 @@ class MedcrmOnecSyncLog(models.Model):
                 "date_end": fields.Datetime.now(),
                 "duration": time.monotonic() - started,
                 "count_requests": requests,
-                "warnings": "\n".join(warnings or ()) or False,
             }
         )
 

@@ -109,7 +109,7 @@ class TestHostilePayloads(OnecCase):
         self.assertEqual(log.state, "partial", log.message)
         self.assertEqual(log.count_errors, PRODUCTS)
         self.assertFalse(self.mirrored())
-        line = log.line_ids[0]
+        line = log.line_ids.filtered(lambda entry: entry.level == "error")[0]
         self.assertIn("GUID", line.with_context(lang="en_US").message)
         self.assertIn("Ref_Key", line.payload)
 
