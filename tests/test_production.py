@@ -136,7 +136,7 @@ class WebSocket:
                 break
             except ConnectionRefusedError:
                 if time.monotonic() > deadline:
-                    raise
+                    raise AssertionError(f"nothing listens on the websocket port {port} after {timeout}s") from None
                 time.sleep(0.3)
         self.buffer = b""
         key = base64.b64encode(os.urandom(16)).decode()
@@ -287,7 +287,11 @@ def test_prefork_websocket_bus_and_livechat(server):
         browser = JsonClient(server.url)
         session = browser.call("/web/session/authenticate", {"db": DB, "login": "admin", "password": "admin"})
         assert session["uid"] == admin
-        ws = WebSocket(server.gevent_port, "/websocket", browser.cookie_header(), timeout=START_TIMEOUT)
+        try:
+            ws = WebSocket(server.gevent_port, "/websocket", browser.cookie_header(), timeout=START_TIMEOUT)
+        except AssertionError as exc:
+            errors = [line for line in server.log().splitlines() if "Error" in line]
+            pytest.fail(f"{exc}; the server's log says:\n" + "\n".join(errors[-5:]))
         gevent_before = server.gevent_pids()
         assert len(gevent_before) == 1, f"one websocket (gevent) process expected, found {gevent_before}"
         ws.send("subscribe", {"channels": [], "last": 0})
