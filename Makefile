@@ -4,8 +4,8 @@ DEV := $(PYTHON) tools/medcrm_dev.py
 
 .PHONY: run test lint bench setup i18n
 
-run:            ## create the demo database `medcrm` if missing and start Odoo on :8069
-	$(DEV) run
+run:            ## create the demo database `medcrm` if missing and start Odoo on :8069 (WORKERS=N: prefork)
+	$(DEV) run $(if $(WORKERS),--workers $(WORKERS))
 
 test:           ## throwaway database, install the addons, pytest-odoo, drop the database
 	$(DEV) test $(if $(K),-k "$(K)") $(TESTS)

@@ -2,6 +2,8 @@
 
 import importlib.util
 import socket
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -78,8 +80,70 @@ def test_run_refuses_port_taken(dev, monkeypatch, capsys):
 def test_run_refuses_database_of_another_odoo(dev, monkeypatch, capsys):
     monkeypatch.setattr(dev, "prepare", dict)
     monkeypatch.setattr(dev, "port_taken", lambda port: False)
-    monkeypatch.setattr(dev, "write_runtime_conf", lambda params, name: None)
+    monkeypatch.setattr(dev, "write_runtime_conf", lambda params, name, **options: None)
     monkeypatch.setattr(dev, "database_exists", lambda params, name: True)
     monkeypatch.setattr(dev, "database_odoo_version", lambda params, name: "17.0")
     assert dev.main(["run", "--database", "old_crm"]) == 2
     assert "database old_crm was created by Odoo 17.0" in capsys.readouterr().err
+
+
+class Exec(Exception):
+    """os.execv replaced: the command `make run` would become."""
+
+
+@pytest.fixture
+def run_without_server(dev, monkeypatch):
+    """`make run` on an existing demo database, stopping where Odoo would start."""
+    monkeypatch.setattr(dev, "prepare", dict)
+    monkeypatch.setattr(dev, "database_exists", lambda params, name: True)
+    monkeypatch.setattr(dev, "database_odoo_version", lambda params, name: "18.0")
+    monkeypatch.setattr(dev.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, 0))  # run.d hooks
+
+    def execv(path, argv):
+        raise Exec(argv)
+
+    monkeypatch.setattr(dev.os, "execv", execv)
+    dev.medcrm_home().mkdir(parents=True)
+    return dev
+
+
+def test_run_with_workers_is_prefork(run_without_server, monkeypatch, capsys):
+    dev = run_without_server
+    monkeypatch.setattr(dev, "port_taken", lambda port: False)
+    with pytest.raises(Exec):
+        dev.main(["run", "--workers", "3"])
+    conf = dev.runtime_conf().read_text()
+    assert "workers = 3" in conf
+    assert "max_cron_threads = 1" in conf
+    assert "3 HTTP workers, cron in its own process, websocket on port 8072" in capsys.readouterr().err
+
+
+def test_run_with_workers_refuses_websocket_port_taken(run_without_server, monkeypatch, capsys):
+    dev = run_without_server
+    monkeypatch.setattr(dev, "port_taken", lambda port: port == 8072)
+    assert dev.main(["run", "--workers", "2"]) == 2
+    assert "port 8072 (websocket) is taken" in capsys.readouterr().err
+    with pytest.raises(Exec):  # one process: no websocket port needed
+        dev.main(["run"])
+
+
+def test_run_refuses_negative_workers(run_without_server, monkeypatch, capsys):
+    dev = run_without_server
+    monkeypatch.setattr(dev, "port_taken", lambda port: False)
+    assert dev.main(["run", "--workers", "-1"]) == 2
+    assert "WORKERS=-1" in capsys.readouterr().err
+
+
+def test_this_environment_runs_the_websocket_process(dev, monkeypatch):
+    """The venv the tests run in can start `odoo-bin gevent` (gevent patches, pkg_resources finds zope.*)."""
+    monkeypatch.setattr(dev, "venv_python", lambda: sys.executable)
+    dev.check_evented_runtime()
+
+
+def test_broken_websocket_runtime_is_one_clear_line(dev, monkeypatch, tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'pkg_resources.DistributionNotFound: zope.interface' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(dev, "venv_python", lambda: fake)
+    with pytest.raises(dev.SetupError, match="cannot run Odoo's websocket process .*DistributionNotFound"):
+        dev.check_evented_runtime()

@@ -42,6 +42,15 @@ ODOO_SERIES = "18.0"
 DEFAULT_ODOO_SRC = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 # Odoo pins python-ldap, which needs LDAP/SASL system headers; MedCRM does not use LDAP.
 SKIPPED_ODOO_REQUIREMENTS = ("python-ldap",)
+# Build time and run time want different setuptools. tools/constraints.txt caps it (<70) for the build
+# environments of Odoo's old pinned sdists; pip applies PIP_CONSTRAINT to the venv itself as well, which thus
+# kept the setuptools that `python -m venv` bundles (65.5 on Python 3.11). At run time the websocket
+# process (`odoo-bin gevent`, prefork mode) needs setuptools' pkg_resources: gevent 22.10 loads its plugins
+# through it, and pkg_resources before 75.8.2 does not find distributions whose metadata folder has the
+# normalized name (zope_interface-8.7.dist-info): DistributionNotFound, and Odoo respawns the process in a
+# loop. From 80.9 importing pkg_resources prints a UserWarning at every start, and 82 removed it. So the
+# requirements are installed with the build constraint, then this setuptools without it (checked below).
+RUNTIME_SETUPTOOLS = "setuptools==80.8.0"
 PRIVATE_PG_PORT = int(os.environ.get("MEDCRM_PG_PORT", "54329"))
 PRIVATE_PG_USER = "odoo"
 DB_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}")
@@ -204,7 +213,7 @@ def ensure_venv():
     odoo_reqs = _filtered_odoo_requirements(src)
     our_reqs = (ROOT / "requirements.txt").read_text()
     constraints = (ROOT / "tools" / "constraints.txt").read_text()
-    digest = hashlib.sha256((odoo_reqs + our_reqs + constraints + str(src)).encode()).hexdigest()
+    digest = hashlib.sha256((odoo_reqs + our_reqs + constraints + RUNTIME_SETUPTOOLS + str(src)).encode()).hexdigest()
     stamp = venv / ".medcrm-requirements"
     if stamp.exists() and stamp.read_text() == digest and venv_python().exists():
         return
@@ -234,6 +243,15 @@ def ensure_venv():
         )
     if result.returncode:
         raise SetupError("pip could not install the requirements (see the messages above)")
+    # The run-time setuptools, without the build constraint (see RUNTIME_SETUPTOOLS).
+    env = {k: v for k, v in os.environ.items() if k != "PIP_CONSTRAINT"}
+    result = subprocess.run(
+        [str(venv_python()), "-m", "pip", "install", "--quiet", RUNTIME_SETUPTOOLS],
+        env=dict(env, PIP_DISABLE_PIP_VERSION_CHECK="1"),
+    )
+    if result.returncode:
+        raise SetupError(f"pip could not install {RUNTIME_SETUPTOOLS} (see the messages above)")
+    check_evented_runtime()
     # Odoo runs from its source directory: a .pth file makes `import odoo` work in the venv.
     site = subprocess.run(
         [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -243,6 +261,21 @@ def ensure_venv():
     ).stdout.strip()
     Path(site, "medcrm-odoo-src.pth").write_text(str(src) + "\n")
     stamp.write_text(digest)
+
+
+def check_evented_runtime():
+    """The websocket process of prefork mode starts: gevent patches the interpreter, silently."""
+    result = subprocess.run(
+        [str(venv_python()), "-c", "import gevent.monkey; gevent.monkey.patch_all()"],
+        capture_output=True,
+        text=True,
+    )
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode or output:
+        raise SetupError(
+            "the Python environment cannot run Odoo's websocket process (odoo-bin gevent): "
+            + (output.splitlines() or ["exit code %s" % result.returncode])[-1]
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,7 +448,7 @@ def drop_database(params, name):
 # ---------------------------------------------------------------------------------------------
 
 
-def write_runtime_conf(params, db_name=None, http_port=None):
+def write_runtime_conf(params, db_name=None, http_port=None, workers=None):
     """odoo.conf of the project, completed with what only this machine knows."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "odoo.conf")
@@ -431,6 +464,8 @@ def write_runtime_conf(params, db_name=None, http_port=None):
         options["db_name"] = db_name
     if http_port:
         options["http_port"] = str(http_port)
+    if workers is not None:
+        options["workers"] = str(workers)
     with open(runtime_conf(), "w") as out:
         parser.write(out)
     return runtime_conf()
@@ -539,10 +574,21 @@ def cmd_setup(_args):
 def cmd_run(args):
     params = prepare()
     name = args.database
-    port = int(_project_conf().get("http_port", 8069))
+    conf = _project_conf()
+    port = int(conf.get("http_port", 8069))
     if port_taken(port):
         raise SetupError(f"port {port} is taken: stop what listens there or set http_port in odoo.conf")
-    write_runtime_conf(params, name)
+    workers = args.workers if args.workers is not None else int(conf.get("workers") or 0)
+    if workers < 0:
+        raise SetupError(f"WORKERS={workers}: give 0 (one process, threads) or the number of HTTP workers")
+    # Prefork (workers > 0): HTTP workers, the cron in its own process(es) (max_cron_threads) and the
+    # websocket process (`odoo-bin gevent`) that serves the bus on gevent_port.
+    gevent_port = int(conf.get("gevent_port") or 8072)
+    if workers and port_taken(gevent_port):
+        raise SetupError(
+            f"port {gevent_port} (websocket) is taken: stop what listens there or set gevent_port in odoo.conf"
+        )
+    write_runtime_conf(params, name, workers=args.workers)
     if database_exists(params, name):
         version = database_odoo_version(params, name)
         if version and version != ODOO_SERIES:
@@ -558,7 +604,12 @@ def cmd_run(args):
     for hook in sorted((ROOT / "tools" / "run.d").glob("*.py")) if (ROOT / "tools" / "run.d").exists() else []:
         # Hooks (e.g. the 1C emulator) prepare companions of the server before it starts.
         subprocess.run([str(venv_python()), str(hook), str(runtime_conf()), name], check=True, cwd=ROOT)
-    log(f"starting Odoo on http://localhost:{port} (database {name}, login admin/admin)")
+    mode = (
+        f"{workers} HTTP workers, cron in its own process, websocket on port {gevent_port}"
+        if workers
+        else "one process"
+    )
+    log(f"starting Odoo on http://localhost:{port} ({mode}; database {name}, login admin/admin)")
     # Replace this process by Odoo, so that Ctrl-C and signals reach the server itself.
     os.execv(str(venv_python()), odoo_cmd("-d", name, "--db-filter", f"^{name}$", *extra))  # noqa: S606
 
@@ -673,6 +724,11 @@ def main(argv=None):
     sub.add_parser("setup", help="install the Python environment and start PostgreSQL")
     run = sub.add_parser("run", help="create the demo database if missing and start Odoo")
     run.add_argument("--database", default=os.environ.get("DB", "medcrm"))
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="prefork mode with N HTTP workers (make run WORKERS=N; default: workers of odoo.conf)",
+    )
     run.add_argument("odoo_args", nargs="*")
     test = sub.add_parser("test", help="install into a throwaway database and run pytest-odoo")
     test.add_argument("--database")
