@@ -1,4 +1,5 @@
 from . import (
+    test_cml_packages,
     test_counterparty_sync,
     test_faults,
     test_hostile_payloads,
