@@ -1,7 +1,7 @@
 {
     "name": "MedCRM: 1C bridge",
     "summary": "1C:Enterprise is the master of products and counterparties: OData, CommerceML and SOAP exchange",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "MedCRM",
     "website": "https://github.com/medcrm/medcrm",
@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/product_attribute_data.xml",
         "views/medcrm_1c_connection_views.xml",
         "views/medcrm_1c_sync_log_views.xml",
         "views/res_partner_views.xml",

@@ -18,6 +18,7 @@ ENGLISH = {
     "soap_fault": "The 1C web service refused the request: %(detail)s",
     "not_supported": "The %(transport)s transport cannot %(what)s",
     "bad_record": "The 1C record cannot be read: %(detail)s",
+    "empty_feed": "The 1C feed holds no readable product (%(detail)s): nothing was written or archived",
 }
 
 

@@ -532,6 +532,7 @@ class ODataTransport(Transport):
                 {
                     "LineNumber": str(number),
                     "Номенклатура_Key": line["product"],
+                    **({"Характеристика_Key": line["characteristic"]} if line.get("characteristic") else {}),
                     "Количество": line["quantity"],
                     "Цена": line["price"],
                     "Сумма": line["amount"],

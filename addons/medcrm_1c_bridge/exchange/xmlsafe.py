@@ -51,13 +51,16 @@ def check_size(path, limit):
     return size
 
 
-def iterparse(fileobj, tags):
-    """``lxml.etree.iterparse`` over "end" events of ``tags``, hardened; XML errors become PayloadError."""
+def iterparse(fileobj, tags, events=None):
+    """``lxml.etree.iterparse`` over "end" events of ``tags``, hardened; XML errors become PayloadError.
+
+    With ``events`` (e.g. ``("start", "end")``) it yields ``(event, element)`` pairs instead of elements.
+    """
     check_prologue(fileobj)
-    context = etree.iterparse(fileobj, events=("end",), tag=tags, **parser_options())
+    context = etree.iterparse(fileobj, events=events or ("end",), tag=tags, **parser_options())
     try:
-        for _event, element in context:
-            yield element
+        for event, element in context:
+            yield (event, element) if events else element
     except etree.XMLSyntaxError as err:
         raise PayloadError("malformed_xml", detail=str(err)[:300]) from err
 

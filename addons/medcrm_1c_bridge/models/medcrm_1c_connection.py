@@ -1,4 +1,7 @@
+import json
 import logging
+import pickle
+import tempfile
 import time
 
 from odoo import api, fields, models
@@ -9,6 +12,32 @@ from .medcrm_1c_field_mapping import PRESETS
 from .product_import import ProductImporter, regroup
 
 _logger = logging.getLogger(__name__)
+# Currencies as 1C writes them in price types (short names of the currency catalog, old codes) → ISO code.
+CURRENCY_WORDS = {
+    "": "RUB",
+    "руб": "RUB",
+    "рубль": "RUB",
+    "rub": "RUB",
+    "rur": "RUB",
+    "810": "RUB",
+    "р": "RUB",
+    "₽": "RUB",
+    "грн": "UAH",
+    "гривня": "UAH",
+    "₴": "UAH",
+    "usd": "USD",
+    "долл": "USD",
+    "$": "USD",
+    "eur": "EUR",
+    "евро": "EUR",
+    "€": "EUR",
+    "тенге": "KZT",
+    "тг": "KZT",
+    "бел. руб": "BYN",
+    "byn": "BYN",
+    "юань": "CNY",
+    "cny": "CNY",
+}
 
 
 class MedcrmOnecConnection(models.Model):
@@ -75,6 +104,13 @@ class MedcrmOnecConnection(models.Model):
     orders_set = fields.Char(string="Customer orders document", default="Document_ЗаказКлиента")
     mapping_ids = fields.One2many("medcrm.1c.field.mapping", "connection_id", string="Field mapping", copy=True)
 
+    archive_threshold = fields.Float(
+        string="Archive without confirmation (%)",
+        default=10.0,
+        help="A full exchange that would archive more than this share of the products mirrored from this "
+        "connection archives nothing and waits for an administrator to confirm (a partial or broken export "
+        "must not empty the catalogue).",
+    )
     sync_products = fields.Boolean(string="Receive products", default=True)
     sync_partners = fields.Boolean(string="Receive counterparties", default=True)
     export_partners = fields.Boolean(string="Export new counterparties", default=True)
@@ -93,12 +129,14 @@ class MedcrmOnecConnection(models.Model):
                 [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]
             )
         )
-        products = (
-            self.env["product.template"].with_context(active_test=False).search_count([("medcrm_1c_guid", "!=", False)])
+        products = dict(
+            self.env["product.template"]
+            .with_context(active_test=False)
+            ._read_group([("medcrm_1c_connection_id", "in", self.ids)], ["medcrm_1c_connection_id"], ["__count"])
         )
         for connection in self:
             connection.log_count = logs.get(connection, 0)
-            connection.product_count = products
+            connection.product_count = products.get(connection, 0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -108,11 +146,13 @@ class MedcrmOnecConnection(models.Model):
                 connection._medcrm_1c_apply_preset()
         return connections
 
-    @api.constrains("timeout", "retries", "page_size", "max_mb")
+    @api.constrains("timeout", "retries", "page_size", "max_mb", "archive_threshold")
     def _check_limits(self):
         for connection in self:
             if connection.timeout <= 0 or connection.retries < 0 or connection.page_size <= 0 or connection.max_mb <= 0:
                 raise UserError(self.env._("Timeout, page size and size limit must be positive, retries not negative."))
+            if not 0 <= connection.archive_threshold <= 100:
+                raise UserError(self.env._("The share archived without confirmation is between 0 and 100 %."))
 
     # --- actions (buttons) -----------------------------------------------------------------------------------
     def action_apply_preset(self):
@@ -250,7 +290,49 @@ class MedcrmOnecConnection(models.Model):
         }
 
     def _medcrm_1c_transport(self):
-        return make_transport(self._medcrm_1c_settings())
+        transport = make_transport(self._medcrm_1c_settings())
+        transport.convert = self._medcrm_1c_converter()
+        return transport
+
+    def _medcrm_1c_converter(self):
+        """(amount, currency as 1C writes it) → amount in the company currency, or None when it cannot be converted.
+
+        1C writes the currency by its code ('643', 'RUB') or its short name ('руб.'); a foreign currency needs a
+        rate in Odoo, otherwise the item's price is reported and not written.
+        """
+        company = self.env.company
+        target = company.currency_id
+        currency_model = self.env["res.currency"].sudo().with_context(active_test=False)
+        cache = {}
+
+        def find(code):
+            code = (code or "").strip()
+            if code not in cache:
+                word = code.lower().rstrip(".")
+                if word in CURRENCY_WORDS:
+                    cache[code] = currency_model.search([("name", "=", CURRENCY_WORDS[word])], limit=1)
+                elif code.isdigit():
+                    cache[code] = currency_model.search([("iso_numeric", "=", int(code))], limit=1)
+                else:
+                    cache[code] = currency_model.search([("name", "=ilike", code)], limit=1)
+            return cache[code]
+
+        def convert(amount, code):
+            currency = find(code)
+            if not currency:
+                return None
+            if currency == target:
+                return amount
+            has_rate = (
+                self.env["res.currency.rate"]
+                .sudo()
+                .search_count([("currency_id", "=", currency.id), ("company_id", "in", (company.id, False))], limit=1)
+            )
+            if not has_rate and not currency.rate_ids:
+                return None
+            return currency._convert(amount, target, company, fields.Date.context_today(self), round=False)
+
+        return convert
 
     def _medcrm_1c_error_message(self, err):
         """The translated text of an exchange error (see exchange/errors.py)."""
@@ -266,6 +348,9 @@ class MedcrmOnecConnection(models.Model):
             "bad_guid": self.env._("1C sent a reference that is not a GUID: %(detail)s"),
             "soap_fault": self.env._("The 1C web service refused the request: %(detail)s"),
             "not_supported": self.env._("The %(transport)s transport cannot %(what)s"),
+            "empty_feed": self.env._(
+                "The 1C feed holds no readable product (%(detail)s): nothing was written or archived."
+            ),
         }
         template = messages.get(getattr(err, "code", None))
         if not template:
@@ -277,6 +362,27 @@ class MedcrmOnecConnection(models.Model):
             return template % params
         except (KeyError, TypeError, ValueError):
             return str(err)
+
+    def _medcrm_1c_warning_message(self, code, params):
+        """The translated text of a transport's warning (something read but worth a person's look)."""
+        messages = {
+            "price_type_missing": self.env._(
+                "Price type «%(wanted)s» is not in the 1C feed: no price was written. Price types present: %(present)s."
+            ),
+            "currency": self.env._(
+                "Offer %(ident)s: price in currency %(currency)s that has no rate in Odoo: not written."
+            ),
+            "bad_offer": self.env._("Offer %(ident)s skipped: %(detail)s"),
+            "bad_price": self.env._("Offer %(ident)s: price «%(detail)s» is not a number, skipped."),
+            "bad_group": self.env._("Group %(ident)s skipped: %(detail)s"),
+            "not_commerceml": self.env._("File %(file)s is not a CommerceML document: skipped."),
+            "missing_set": self.env._("1C has no %(name)s: %(what)s are not exchanged."),
+        }
+        template = messages.get(code)
+        try:
+            return template % params if template else f"{code}: {params}"
+        except (KeyError, TypeError, ValueError):
+            return f"{code}: {params}"
 
     def _medcrm_1c_unsupported_what(self, what):
         """The translated name of what a transport cannot do (see exchange/transport.py)."""
@@ -330,7 +436,12 @@ class MedcrmOnecConnection(models.Model):
 
     # --- products ----------------------------------------------------------------------------------------------
     def _medcrm_1c_sync_products(self, full=False):
-        """Mirror the 1C catalogue: everything (``full``) or what changed since the last exchange."""
+        """Mirror the 1C catalogue: everything (``full``) or what changed since the last exchange.
+
+        The whole exchange is read first (every file or page, into a spool on disk), then written: a feed that
+        breaks half-way writes nothing; a full feed that would archive more than ``archive_threshold`` % of this
+        connection's mirror archives nothing and waits for an administrator (state "awaiting confirmation").
+        """
         self.ensure_one()
         incremental = not full and self.last_product_sync and self.transport != "commerceml"
         mode = "incremental" if incremental else "full"
@@ -338,30 +449,104 @@ class MedcrmOnecConnection(models.Model):
         def work(transport, log):
             importer = ProductImporter(self, log)
             if incremental:
-                self._medcrm_1c_products_incremental(transport, importer)
+                self._medcrm_1c_products_incremental(transport, importer, log)
             else:
-                self._medcrm_1c_products_full(transport, importer)
+                self._medcrm_1c_products_full(transport, importer, log)
             counts = importer.counts
             log.write({f"count_{key}": value for key, value in counts.items()})
             self.sudo().last_product_sync = fields.Datetime.now()
 
         return self._medcrm_1c_run("in", "products", mode, work)
 
-    def _medcrm_1c_products_full(self, transport, importer):
+    def _medcrm_1c_log_warnings(self, transport, log):
+        for code, params in getattr(transport, "warnings", ()):
+            log._medcrm_1c_add_warning(self._medcrm_1c_warning_message(code, params), params.get("ident"))
+        if getattr(transport, "warnings", None):
+            transport.warnings = []
+
+    def _medcrm_1c_products_full(self, transport, importer, log):
         head = self._medcrm_1c_feed_head(transport)
-        importer.sync_groups(transport.product_groups())
-        if self.transport != "commerceml":  # CommerceML: offers.xml is read after import.xml
-            importer.prices, importer.stock = transport.prices(), transport.stock()
-        for page in transport.iter_products():
-            importer.import_page(page, transport.reference_data())
-            self._medcrm_1c_commit()
-        if not getattr(transport, "changes_only", False):
-            importer.archive_unseen()
-        importer.apply_prices_stock(importer.prices or transport.prices(), importer.stock or transport.stock())
+        # 1. Read the whole exchange: nothing is written before every file or page has been read.
+        groups = transport.product_groups()
+        prices, stock = transport.prices(), transport.stock()
+        with _Spool() as spool:
+            for page in transport.iter_products():
+                spool.add(page)
+            variants = transport.variants() if hasattr(transport, "variants") else {}
+            lookups = transport.reference_data()
+            changes_only = getattr(transport, "changes_only", False)
+            self._medcrm_1c_log_warnings(transport, log)
+            # 2. Check it against the mirror.
+            importer.check_foreign(spool.guids)
+            foreign = spool.guids & set(importer.foreign)
+            for guid in sorted(foreign)[:100]:
+                log._medcrm_1c_add_warning(
+                    self.env._("Product %s is mirrored from another 1C connection: left to it.", guid), guid
+                )
+            mirror = importer.active_count()
+            if not spool.guids and mirror and not changes_only:
+                raise ExchangeError("empty_feed", detail=self._medcrm_1c_source_info(transport, spool))
+            unseen = [] if changes_only else importer.unseen(spool.guids)
+            hold = bool(unseen) and len(unseen) * 100.0 > self.archive_threshold * max(mirror, 1)
+            # 3. Write.
+            importer.sync_groups(groups)
+            importer.prices, importer.stock = importer.template_totals(prices, stock)
+            for page in spool:
+                importer.import_page([r for r in page if r.get("guid") not in foreign], lookups)
+                self._medcrm_1c_commit()
+        if hold:
+            log.write({"pending_archive": json.dumps(sorted(unseen)), "count_pending": len(unseen)})
+        else:
+            importer.archive(unseen)
+        if prices or stock:
+            importer.apply_prices_stock(prices, stock)
+        else:
+            # No offer at all (an offers file missing from the package): prices and stock are left as they were.
+            log._medcrm_1c_add_warning(self.env._("1C sent no prices nor stock: those of the products are unchanged."))
+        importer.sync_variants(variants, prices, stock)
+        log.write(
+            {
+                "count_groups": len(groups),
+                "count_variants": sum(len(chars) for chars in variants.values()),
+                "count_prices": len(prices),
+                "stock_total": sum(v or 0.0 for v in stock.values()),
+                "source_info": self._medcrm_1c_source_info(transport),
+            }
+        )
         if head is not None:
             self.sudo().product_cursor = head
 
-    def _medcrm_1c_products_incremental(self, transport, importer):
+    def _medcrm_1c_source_info(self, transport, spool=None):
+        files = getattr(transport, "_files", None)
+        if files:
+            versions = ", ".join(sorted(v for v in getattr(transport, "versions", ()) if v)) or "?"
+            return f"CommerceML {versions}: " + ", ".join(f.name for f in files)[:200]
+        return self.products_set if spool is None else f"{self.products_set}: {spool.count} records"
+
+    def _medcrm_1c_archive_confirmed(self, log, guids):
+        """An administrator confirmed the archive held by ``log``: archive what is still active and unlisted."""
+        self.ensure_one()
+        importer = ProductImporter(self, log)
+        importer.load_templates(set(guids))
+        importer.archive([g for g in guids if g in importer.templates])
+        log.sudo().write(
+            {
+                "state": "done",
+                "count_archived": log.count_archived + importer.counts["archived"],
+                "pending_archive": False,
+                "count_pending": 0,
+            }
+        )
+        log._medcrm_1c_add_warning(
+            self.env._(
+                "Archive confirmed by %(user)s: %(count)s product(s).",
+                user=self.env.user.name,
+                count=importer.counts["archived"],
+            )
+        )
+        log.sudo().state = "done"
+
+    def _medcrm_1c_products_incremental(self, transport, importer, log):
         if self.change_feed:
             items, cursor = transport.changes(self.product_cursor, [self.products_set])
             keys = {item["guid"] for item in items if not item["deleted"]}
@@ -373,16 +558,23 @@ class MedcrmOnecConnection(models.Model):
             known = {guid: version for guid, (_tid, version, _active) in importer.templates.items()}
             keys = {guid for guid, version in versions.items() if known.get(guid) != version}
             gone = {guid for guid, (_tid, _v, active) in importer.templates.items() if active and guid not in versions}
-        if keys - set(importer.templates):
-            importer.sync_groups(transport.product_groups())  # a new item may sit in a new group
+        groups = transport.product_groups() if keys - set(importer.templates) else None  # a new item, a new group?
+        prices, stock = (transport.prices(keys), transport.stock(keys)) if keys else ({}, {})
+        with _Spool() as spool:
+            for page in transport.iter_products(keys=keys) if keys else ():
+                spool.add(page)
+            lookups = transport.reference_data() if keys else {}
+            self._medcrm_1c_log_warnings(transport, log)
+            importer.check_foreign(spool.guids)
+            if groups is not None:
+                importer.sync_groups(groups)
+            importer.prices, importer.stock = importer.template_totals(prices, stock)
+            # The changed items are written together (one COPY and one UPDATE per few thousand), not per request.
+            for batch in regroup(spool):
+                importer.import_page([r for r in batch if r.get("guid") not in importer.foreign], lookups)
+        importer.archive(gone - keys - set(importer.foreign))
         if keys:
-            importer.prices, importer.stock = transport.prices(keys), transport.stock(keys)
-        # The changed items are written together (one COPY and one UPDATE per few thousand), not per request.
-        for batch in regroup(transport.iter_products(keys=keys)) if keys else ():
-            importer.import_page(batch, transport.reference_data())
-        importer.archive(gone - keys)
-        if keys:
-            importer.apply_prices_stock(importer.prices, importer.stock, keys)
+            importer.apply_prices_stock(prices, stock, keys - set(importer.foreign))
         if cursor is not None:
             self.sudo().product_cursor = cursor
 
@@ -404,8 +596,18 @@ class MedcrmOnecConnection(models.Model):
 
         def work(transport, log):
             importer = ProductImporter(self, log)
-            changed = importer.apply_prices_stock(transport.prices(), transport.stock())
-            log.write({"count_read": len(importer.templates), "count_updated": changed})
+            prices, stock = transport.prices(), transport.stock()
+            self._medcrm_1c_log_warnings(transport, log)
+            changed = importer.apply_prices_stock(prices, stock)
+            importer.apply_variant_prices_stock(prices, stock)
+            log.write(
+                {
+                    "count_read": len(importer.templates),
+                    "count_updated": changed,
+                    "count_prices": len(prices),
+                    "stock_total": sum(v or 0.0 for v in stock.values()),
+                }
+            )
 
         return self._medcrm_1c_run("in", "prices", "full", work)
 
@@ -492,3 +694,30 @@ class MedcrmOnecConnection(models.Model):
             return None, problem
         partner.write({"medcrm_1c_guid": guid, "medcrm_export_to_1c": False})
         return guid, None
+
+
+class _Spool:
+    """Pages of records read from 1C, kept in a temporary file until the whole exchange has been read."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+        self.pages = 0
+        self.count = 0
+        self.guids = set()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def add(self, page):
+        pickle.dump(page, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pages += 1
+        self.count += len(page)
+        self.guids.update(rec["guid"] for rec in page if rec.get("guid") and not rec.get("error"))
+
+    def __iter__(self):
+        self.file.seek(0)
+        for _page in range(self.pages):
+            yield pickle.load(self.file)  # noqa: S301 - our own file, written above in this run

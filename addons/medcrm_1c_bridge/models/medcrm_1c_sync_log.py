@@ -28,7 +28,15 @@ class MedcrmOnecSyncLog(models.Model):
     )
     mode = fields.Selection([("full", "Full"), ("incremental", "Incremental")], required=True, default="full")
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("partial", "Done with errors"), ("failed", "Failed")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("warning", "Done with warnings"),
+            ("partial", "Done with errors"),
+            ("awaiting", "Awaiting confirmation"),
+            ("discarded", "Discarded"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="running",
     )
@@ -42,6 +50,16 @@ class MedcrmOnecSyncLog(models.Model):
     count_archived = fields.Integer(string="Archived")
     count_unchanged = fields.Integer(string="Unchanged")
     count_errors = fields.Integer(string="Errors")
+    count_warnings = fields.Integer(string="Warnings")
+    count_groups = fields.Integer(string="Groups")
+    count_variants = fields.Integer(string="Variants")
+    count_prices = fields.Integer(string="Prices")
+    stock_total = fields.Float(string="Stock read", digits=(16, 3), help="Sum of the balances read from 1C.")
+    source_info = fields.Char(string="Source", help="What was read: CommerceML versions and files, or OData sets.")
+    pending_archive = fields.Text(
+        string="Products to archive", help="References 1C no longer lists, held until an administrator confirms."
+    )
+    count_pending = fields.Integer(string="To archive (held)")
     count_requests = fields.Integer(string="HTTP requests", help="Requests sent to 1C, retries included.")
     message = fields.Text(help="Why the run failed as a whole.")
     line_ids = fields.One2many("medcrm.1c.sync.log.line", "log_id", string="Record errors")
@@ -66,12 +84,44 @@ class MedcrmOnecSyncLog(models.Model):
         )
         self.count_errors += 1
 
+    def _medcrm_1c_add_warning(self, message, guid=None, payload=None):
+        """Something read but worth a person's look (a price type missing, a unit without a name)."""
+        self.ensure_one()
+        if payload is not None and not isinstance(payload, str):
+            payload = json.dumps(payload, ensure_ascii=False, default=str, indent=1)
+        self.env["medcrm.1c.sync.log.line"].sudo().create(
+            {
+                "log_id": self.id,
+                "level": "warning",
+                "guid": guid or False,
+                "message": message,
+                "payload": (payload or "")[:MAX_PAYLOAD],
+            }
+        )
+        self.count_warnings += 1
+
+    def action_confirm_archive(self):
+        """The administrator agrees: the products 1C no longer lists are archived now."""
+        for log in self.filtered(lambda entry: entry.state == "awaiting"):
+            guids = json.loads(log.pending_archive or "[]")
+            log.connection_id._medcrm_1c_archive_confirmed(log, guids)
+        return True
+
+    def action_discard_archive(self):
+        """The administrator refuses: nothing is archived, the products stay as they are."""
+        self.filtered(lambda entry: entry.state == "awaiting").write({"state": "discarded", "pending_archive": False})
+        return True
+
     def _medcrm_1c_finish(self, started, message=None, requests=0):
         self.ensure_one()
         if message:
             state = "failed"
+        elif self.pending_archive:
+            state = "awaiting"
         elif self.count_errors:
             state = "partial"
+        elif self.count_warnings:
+            state = "warning"
         else:
             state = "done"
         self.write(
@@ -91,6 +141,7 @@ class MedcrmOnecSyncLogLine(models.Model):
     _order = "id"
 
     log_id = fields.Many2one("medcrm.1c.sync.log", required=True, ondelete="cascade", index=True)
+    level = fields.Selection([("error", "Error"), ("warning", "Warning")], required=True, default="error")
     guid = fields.Char(string="1C reference")
     message = fields.Text(required=True)
     payload = fields.Text(help="The record as 1C sent it.")

@@ -19,6 +19,15 @@ class ProductTemplate(models.Model):
         help="Balance over the warehouses of 1C at the last exchange.",
     )
     medcrm_1c_synced_at = fields.Datetime(string="Read from 1C on", copy=False, readonly=True)
+    medcrm_1c_connection_id = fields.Many2one(
+        "medcrm.1c.connection",
+        string="1C connection",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The 1C base this product is mirrored from: only its exchanges update, price or archive it.",
+    )
 
     _sql_constraints = [
         ("medcrm_1c_guid_uniq", "unique(medcrm_1c_guid)", "Another product mirrors this 1C item."),
@@ -30,3 +39,21 @@ class ProductTemplate(models.Model):
             raise UserError(
                 self.env._("Products are kept in 1C: mark the item for deletion in 1C, the CRM will archive it.")
             )
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    medcrm_1c_characteristic = fields.Char(
+        string="1C characteristic",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Reference of the 1C offer this variant mirrors: '<item>#<characteristic>'.",
+    )
+    medcrm_1c_stock_qty = fields.Float(
+        string="Stock in 1C (variant)",
+        readonly=True,
+        digits="Product Unit of Measure",
+        help="Balance of this characteristic over the warehouses of 1C at the last exchange.",
+    )

@@ -116,9 +116,11 @@ class SaleOrder(models.Model):
                 missing.append(line.product_id.display_name)
                 continue
             quantity = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
+            characteristic = (line.product_id.medcrm_1c_characteristic or "").partition("#")[2]
             lines.append(
                 {
                     "product": guid,
+                    "characteristic": characteristic or None,
                     "quantity": quantity,
                     "price": round(line.price_subtotal / quantity, 2) if quantity else 0.0,
                     "amount": round(line.price_subtotal, 2),

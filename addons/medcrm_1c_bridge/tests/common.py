@@ -64,6 +64,14 @@ class OnecCase(MedcrmCase):
             }
         )
 
+    @classmethod
+    def rouble_company(cls):
+        """A company keeping its books in roubles, as the customer does (Odoo's demo company is in dollars):
+        1C's rouble prices are then taken as they are, with no conversion."""
+        rub = cls.env.ref("base.RUB")
+        rub.active = True
+        return cls.env["res.company"].create({"name": "ООО «МедТест»", "currency_id": rub.id})
+
     def setUp(self):
         super().setUp()
         self.emu("faults", method="DELETE")
