@@ -1,5 +1,4 @@
 from . import (
-    test_cml_packages,
     test_counterparty_sync,
     test_faults,
     test_hostile_payloads,
