@@ -137,8 +137,15 @@ def bench_commerceml(env):
         )
         # Another seed than the OData emulator's: other references, so every product of the package is new.
         before = env["product.template"].with_context(active_test=False).search([], order="id desc", limit=1).id or 0
-        connection = env["medcrm.1c.connection"].create(
-            {"name": "bench CommerceML", "transport": "commerceml", "url": str(folder)}
+        # A company keeping its books in roubles, as the customer does (a fresh database is in dollars, where
+        # every rouble price would need a rate): 1C's prices are then taken as they are.
+        rub = env.ref("base.RUB")
+        rub.active = True
+        company = env["res.company"].create({"name": "ООО «МедКомплект» (bench)", "currency_id": rub.id})
+        connection = (
+            env["medcrm.1c.connection"]
+            .create({"name": "bench CommerceML", "transport": "commerceml", "url": str(folder)})
+            .with_company(company)
         )
         env.cr.commit()
         t0 = time.monotonic()
