@@ -308,7 +308,7 @@ class ProductImporter:
         return uom_id
 
     def _make_uom(self, okei, info):
-        xmlid, short, full = OKEI.get(okei, (None, None, None))
+        xmlid, _short, full = OKEI.get(okei, (None, None, None))
         # A unit of the table is named as the table says (both transports and every base agree on it); an unknown
         # one by the full name 1C gives.
         name = (full or info.get("full_name") or info.get("name") or "").strip()
