@@ -204,6 +204,7 @@ class CrmLead(models.Model):
         self.ensure_one()
         if not attachments:
             raise UserError(self.env._("Attach the scan of the buyer's signed documents."))
+        self._medcrm_check_document_scans(attachments)
         attachments.sudo().write({"res_model": self._name, "res_id": self.id})
         self.sudo().write(
             {
@@ -219,6 +220,27 @@ class CrmLead(models.Model):
         )
         self._medcrm_advance_stage()
         return True
+
+    def _medcrm_check_document_scans(self, attachments):
+        """Checked as the calling user before the scans are moved with ``sudo()``: he may change the deal and
+        each file, and a file kept on another record (an order, a partner...) is not taken from it."""
+        if self.env.su:
+            return
+        self.check_access("write")
+        attachments.check("write")
+        free_models = {False, "", "mail.compose.message", "medcrm.buyer.documents.wizard"}
+        for attachment in attachments.sudo():
+            if attachment.res_model in free_models:
+                continue
+            if attachment.res_model == self._name and attachment.res_id == self.id:
+                continue
+            raise UserError(
+                self.env._(
+                    "The file «%(name)s» belongs to another record: upload the scan of the buyer's documents "
+                    "in this window.",
+                    name=attachment.name,
+                )
+            )
 
     # ------------------------------------------------------------
     # PIPELINE CONDITIONS
