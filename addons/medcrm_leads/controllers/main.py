@@ -86,14 +86,14 @@ class MedcrmIntake(http.Controller):
 
     def _callback_token_valid(self, token):
         timestamp, _sep, signature = (token or "").partition(".")
-        if not timestamp.isdigit() or not signature:
+        if not re.fullmatch(r"[0-9]{1,12}", timestamp) or not signature:
             return False
         expected = hmac(request.env(su=True), "medcrm_callback", timestamp)
         return consteq(signature, expected) and 0 <= time.time() - int(timestamp) <= TOKEN_MAX_AGE
 
     def _callback_product(self, product_id):
         product_id = str(product_id or "")
-        if not product_id.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", product_id):  # an id PostgreSQL's integer holds ("²" is no digit)
             return None
         product = request.env["product.product"].sudo().browse(int(product_id)).exists()
         return product if product and product.sale_ok and product.active else None
@@ -183,7 +183,12 @@ class MedcrmIntake(http.Controller):
             payload = http_input.parse_json_object(http_input.read_body(request.httprequest, MEDBUY_MAX_BODY))
         except http_input.BodyError as error:
             return self._json({"error": self._medbuy_body_error(error.reason)}, error.status)
-        wrong = [key for key in self._medbuy_fields() if not http_input.is_scalar_text(payload.get(key))]
+        numeric = ("request_id", "inn", "phone")
+        wrong = [
+            key
+            for key in self._medbuy_fields()
+            if not http_input.is_scalar_text(payload.get(key), numbers=key in numeric)
+        ]
         if wrong:
             message = request.env._("These fields must be text: %(fields)s.", fields=", ".join(wrong))
             return self._json({"error": message}, 400)

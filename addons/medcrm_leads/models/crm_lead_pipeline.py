@@ -227,6 +227,7 @@ class CrmLead(models.Model):
         if self.env.su:
             return
         self.check_access("write")
+        attachments = attachments.with_env(self.env)  # as this user, whoever browsed them
         attachments.check("write")
         free_models = {False, "", "mail.compose.message", "medcrm.buyer.documents.wizard"}
         for attachment in attachments.sudo():

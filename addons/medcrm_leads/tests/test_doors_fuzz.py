@@ -28,6 +28,7 @@ HOSTILE_TEXTS = [
     "null",
     "\ud7ff\ue000",
 ]
+PRODUCT_IDS = ["", "abc", "-1", "99999999", "1e9", str(2**70), "9" * 5000, "²", "١٢"]
 BAD_PHONES = ["позвоните", "", "+7" + "9" * 40, "12-34", "<b>1</b>", "\x00" * 10]
 
 
@@ -142,11 +143,21 @@ class TestDoorsFuzz(IntakeHttpCase):
                 "name": self.random.choice(HOSTILE_TEXTS),
                 "phone": self.random.choice(BAD_PHONES),
                 "comment": self.random.choice(HOSTILE_TEXTS),
-                "product_id": self.random.choice(["", "abc", "-1", "99999999", "1e9", str(2**70)]),
+                "product_id": self.random.choice(PRODUCT_IDS),
             }
             with self.subTest(seed=SEED, case=index):
                 response = self.url_open("/medcrm/callback", data=data, timeout=60)
                 self._assert_refused(response, f"case {index}: {str(data)[:120]}")
+
+    def test_callback_page_with_any_product_id(self):
+        for product_id in PRODUCT_IDS:
+            with self.subTest(product_id=product_id[:20]):
+                response = self.url_open(f"/medcrm/callback?product_id={product_id}")
+                self.assertEqual(response.status_code, 200)
+        tokens = ["9" * 5000 + ".abc", "²." + "a" * 64, "." * 3000]
+        for token in tokens:
+            response = self.url_open("/medcrm/callback", data={"medcrm_token": token, "name": "Иван"})
+            self._assert_refused(response, f"token {token[:20]}")
 
     def test_callback_chunked_oversized_form(self):
         token = self._form_token()

@@ -24,7 +24,9 @@ def read_body(httprequest, limit):
     """
     if (httprequest.content_length or 0) > limit:
         raise BodyError("too_long", 413)
-    stream = httprequest.stream
+    # Odoo's request exposes get_data() (reads the whole body) but not the stream: the werkzeug request it wraps
+    # does (a chunked body comes de-chunked by the server, a body with Content-Length is cut to it).
+    stream = getattr(httprequest, "_HTTPRequest__wrapped", httprequest).stream
     chunks, remaining = [], limit + 1
     while remaining > 0:
         chunk = stream.read(remaining)
@@ -79,9 +81,10 @@ def parse_json_object(body, max_depth=JSON_MAX_DEPTH):
     return payload
 
 
-def is_scalar_text(value):
-    """A JSON value a text field accepts: a string (valid Unicode), a number or null."""
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+def is_scalar_text(value, numbers=False):
+    """A JSON value a text field accepts: a string (valid Unicode) or null; with ``numbers``, also an integer
+    (a request number, an INN sent as a number)."""
+    if value is None or (numbers and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**20):
         return True
     if not isinstance(value, str):
         return False

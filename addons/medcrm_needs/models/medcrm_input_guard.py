@@ -33,7 +33,8 @@ MEDCRM_MODULE_PREFIX = "odoo.addons.medcrm_"
 UNGUARDED_TRANSIENT = {"res.config.settings"}
 
 
-def _is_medcrm_class(cls):
+def is_medcrm_class(cls):
+    """A class of a MedCRM addon (this extension of every model excepted)."""
     return cls.__module__.startswith(MEDCRM_MODULE_PREFIX) and cls.__module__ != __name__
 
 
@@ -50,7 +51,7 @@ class Base(models.AbstractModel):
         cls = type(self)
         flag = cls.__dict__.get("_medcrm_guard_flag")
         if flag is None:
-            flag = getattr(cls, "_medcrm_input_guard", True) and any(_is_medcrm_class(c) for c in cls.__mro__)
+            flag = getattr(cls, "_medcrm_input_guard", True) and any(is_medcrm_class(c) for c in cls.__mro__)
             cls._medcrm_guard_flag = bool(flag)
         return flag
 
