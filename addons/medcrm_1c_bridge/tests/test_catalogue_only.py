@@ -42,3 +42,13 @@ class TestCatalogueOnly(MedcrmNeedCase):
         self._connect(synced=False)
         need = self._need(self.user_manager, self.hospital, self.hand_made)
         self.assertEqual(need.line_ids.product_id, self.hand_made)
+
+    def test_official_names_from_1c_may_be_longer_than_typed_names(self):
+        Partner = self.env["res.partner"].with_context(no_vat_validation=True, lang="ru_RU")
+        official = "Государственное бюджетное учреждение здравоохранения " * 25  # ~1,350 characters
+        partner = Partner.create({"name": "ГБУЗ", "is_company": True, "medcrm_1c_full_name": official})
+        self.assertEqual(partner.medcrm_1c_full_name, official)
+        with self.assertRaisesText(ValidationError, "не более 2000 символов"):
+            partner.write({"medcrm_1c_full_name": official * 2})
+        with self.assertRaisesText(ValidationError, "не более 500 символов"):
+            partner.write({"name": official})

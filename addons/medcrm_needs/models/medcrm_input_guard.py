@@ -4,9 +4,10 @@ Whatever the door (web client, XML-RPC/JSON-RPC, import, public forms), ``create
 models refuse with a clear message (in the user's language):
 
 - texts longer than a person ever types: ``Char`` fields at most ``size`` characters when the field declares
-  one, else ``CHAR_LIMIT`` characters (and ``CHAR_BYTES_LIMIT`` bytes in UTF-8, which keeps PostgreSQL's
-  index rows small enough); ``Text`` at most ``TEXT_LIMIT``, ``Html`` at most ``HTML_LIMIT`` characters.
-  A model adjusts a field with ``_medcrm_text_limits = {"field": limit}`` (``0``: no limit);
+  one, else ``CHAR_LIMIT`` characters (and, when indexed or the record's name, ``CHAR_BYTES_LIMIT`` bytes
+  in UTF-8, which keeps PostgreSQL's index rows small enough); ``Text`` at most ``TEXT_LIMIT``, ``Html`` at
+  most ``HTML_LIMIT`` characters. A model adjusts a field with ``_medcrm_text_limits = {"field": limit}``
+  (``0``: no limit);
 - dates and datetimes that are not real dates («2026-13-45») or fall outside ``YEAR_RANGE``;
 - integers outside PostgreSQL's ``integer``.
 
@@ -121,7 +122,9 @@ class Base(models.AbstractModel):
         if not limit:
             return
         too_long = len(value) > limit
-        if field.type == "char" and not too_long and len(value) > CHAR_BYTES_LIMIT // 4:
+        indexed = field.type == "char" and (field.index or field.name == self._rec_name)
+        if indexed and not too_long and len(value) > CHAR_BYTES_LIMIT // 4:
+            # a btree index row holds ~2,700 bytes: a name, and the "Company, Contact" built from two of them
             too_long = len(value.encode("utf-8", "surrogatepass")) > CHAR_BYTES_LIMIT
         if too_long:
             raise ValidationError(
