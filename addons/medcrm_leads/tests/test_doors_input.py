@@ -126,6 +126,17 @@ class TestDoorsInput(HttpCase, PipelineCase):
         Order.medcrm_register_accounting_event("shipped", date="2026-03-10")  # the same day is fine
         self.assertEqual(str(order.medcrm_shipped_date), "2026-03-10 00:00:00")
 
+    def test_buyer_documents_dated_between_confirmation_and_today(self):
+        deal, order = self._need_and_deal()
+        order.with_user(self.user_manager).action_confirm()
+        order.sudo().date_order = "2026-11-20 09:00:00"
+        for date in ("2030-01-01 00:00:00", "2026-11-19 12:00:00"):
+            with self.subTest(date=date), self.assertRaisesMessage(ValidationError, "между подтверждением"):
+                deal._medcrm_record_buyer_documents(self._scan(), date=date)
+        self.assertFalse(deal.medcrm_documents_received)
+        deal._medcrm_record_buyer_documents(self._scan(), date="2026-11-20 15:00:00")
+        self.assertEqual(str(deal.medcrm_documents_date), "2026-11-20 15:00:00")
+
     # ------------------------------------------------------------
     # FACTS OF ACCOUNTING
     # ------------------------------------------------------------
