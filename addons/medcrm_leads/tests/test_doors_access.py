@@ -16,7 +16,7 @@ from odoo import Command
 from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.medcrm_needs.models.medcrm_input_guard import is_medcrm_class
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import PipelineCase
 
@@ -269,3 +269,33 @@ class TestDoorsAccess(PipelineCase):
         )
         self.assertTrue(wizard.action_record())
         self.assertEqual((scan_b.res_model, scan_b.res_id), ("crm.lead", self.deal_b.id))
+
+
+@tagged("post_install", "-at_install")
+class TestDoorsAccessHttp(HttpCase, PipelineCase):
+    """The same files and prints through the web client's URLs, with B's session."""
+
+    def test_urls_of_a_files_and_prints_refuse_b(self):
+        _deal, order = self._need_and_deal(user=self.user_manager)
+        secret = b"%PDF-1.4 secret of A"
+        attachment = self.env["ir.attachment"].create(
+            {"name": "скан А.pdf", "raw": secret, "res_model": "sale.order", "res_id": order.id}
+        )
+        self.authenticate(self.user_manager_2.login, self.user_manager_2.login)
+        urls = [
+            f"/web/content/{attachment.id}",
+            f"/web/content/{attachment.id}?download=true",
+            f"/web/image/{attachment.id}",
+            f"/report/html/medcrm_leads.report_sale_contract/{order.id}",
+            f"/report/html/sale.report_saleorder/{order.id}",
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.url_open(url, timeout=60)
+                self.assertNotEqual(response.status_code, 200, url)
+                self.assertNotIn(secret, response.content)
+                self.assertNotIn(order.name.encode(), response.content)
+        # the same URLs answer A: the test would see a leak
+        self.authenticate(self.user_manager.login, self.user_manager.login)
+        self.assertEqual(self.url_open(f"/web/content/{attachment.id}").content, secret)
+        self.assertEqual(self.url_open(f"/report/html/medcrm_leads.report_sale_contract/{order.id}").status_code, 200)
