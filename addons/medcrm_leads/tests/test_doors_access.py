@@ -285,7 +285,6 @@ class TestDoorsAccessHttp(HttpCase, PipelineCase):
         urls = [
             f"/web/content/{attachment.id}",
             f"/web/content/{attachment.id}?download=true",
-            f"/web/image/{attachment.id}",
             f"/report/html/medcrm_leads.report_sale_contract/{order.id}",
             f"/report/html/sale.report_saleorder/{order.id}",
         ]
@@ -295,6 +294,8 @@ class TestDoorsAccessHttp(HttpCase, PipelineCase):
                 self.assertNotEqual(response.status_code, 200, url)
                 self.assertNotIn(secret, response.content)
                 self.assertNotIn(order.name.encode(), response.content)
+        # an image URL answers Odoo's placeholder picture (200) when access is refused: never the file
+        self.assertNotIn(secret, self.url_open(f"/web/image/{attachment.id}", timeout=60).content)
         # the same URLs answer A: the test would see a leak
         self.authenticate(self.user_manager.login, self.user_manager.login)
         self.assertEqual(self.url_open(f"/web/content/{attachment.id}").content, secret)
