@@ -5,6 +5,7 @@ from . import (
     medcrm_1c_sync_log,
     medcrm_analogue_group,
     medcrm_manufacturer,
+    medcrm_need_line,
     product_category,
     product_template,
     res_partner,

@@ -195,6 +195,7 @@ class MedcrmOnecConnection(models.Model):
     def action_apply_preset(self):
         for connection in self:
             connection._medcrm_1c_apply_preset()
+        return True
 
     def action_test_connection(self):
         self.ensure_one()

@@ -11,6 +11,7 @@ class MedcrmOnecSyncLog(models.Model):
 
     _name = "medcrm.1c.sync.log"
     _description = "1C exchange log"
+    _medcrm_input_guard = False  # written by the exchange itself: what 1C sent is kept as it came
     _order = "date_start desc, id desc"
     _rec_name = "display_title"
 
@@ -142,6 +143,7 @@ class MedcrmOnecSyncLog(models.Model):
 class MedcrmOnecSyncLogLine(models.Model):
     _name = "medcrm.1c.sync.log.line"
     _description = "1C exchange error"
+    _medcrm_input_guard = False
     _order = "id"
 
     log_id = fields.Many2one("medcrm.1c.sync.log", required=True, ondelete="cascade", index=True)

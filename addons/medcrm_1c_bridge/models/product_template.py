@@ -4,6 +4,8 @@ from odoo.exceptions import UserError
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+    # official names as 1C keeps them (НаименованиеПолное): longer than the input guard's default
+    _medcrm_text_limits = {"medcrm_1c_full_name": 2000}
 
     # The product is a mirror of a 1C catalog item (Номенклатура): these fields say which one and how fresh.
     medcrm_1c_guid = fields.Char(string="1C reference", copy=False, readonly=True)

@@ -23,6 +23,8 @@ MIRRORED_FIELDS = (
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+    # official names as 1C keeps them (НаименованиеПолное): longer than the input guard's default
+    _medcrm_text_limits = {"medcrm_1c_full_name": 2000}
 
     medcrm_1c_guid = fields.Char(
         string="1C reference",

@@ -1,6 +1,5 @@
 """Public doors of the intake: the call-back request form of the site and the Medbuy.ru portal."""
 
-import json
 import logging
 import re
 import time
@@ -9,11 +8,12 @@ from datetime import timedelta
 from werkzeug.exceptions import BadRequest
 
 from odoo import fields, http
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import consteq, plaintext2html
 from odoo.tools.misc import hmac
 
-from ..tools import counterparty
+from ..tools import counterparty, http_input
 
 _logger = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ class MedcrmIntake(http.Controller):
         sitemap=False,
     )
     def callback_submit(self, **post):
-        if (request.httprequest.content_length or 0) > CALLBACK_MAX_BODY:
+        if (request.httprequest.content_length or 0) > CALLBACK_MAX_BODY or (
+            sum(len(str(value)) for value in post.values()) > CALLBACK_MAX_BODY  # chunked: no Content-Length
+        ):
             return self._callback_error([request.env._("The request is too long.")], post, status=413)
         if request.session.uid and not request.validate_csrf(post.get("csrf_token")):
             raise BadRequest("Session expired (invalid CSRF token)")
@@ -84,14 +86,14 @@ class MedcrmIntake(http.Controller):
 
     def _callback_token_valid(self, token):
         timestamp, _sep, signature = (token or "").partition(".")
-        if not timestamp.isdigit() or not signature:
+        if not re.fullmatch(r"[0-9]{1,12}", timestamp) or not signature:
             return False
         expected = hmac(request.env(su=True), "medcrm_callback", timestamp)
         return consteq(signature, expected) and 0 <= time.time() - int(timestamp) <= TOKEN_MAX_AGE
 
     def _callback_product(self, product_id):
         product_id = str(product_id or "")
-        if not product_id.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", product_id):  # an id PostgreSQL's integer holds ("²" is no digit)
             return None
         product = request.env["product.product"].sudo().browse(int(product_id)).exists()
         return product if product and product.sale_ok and product.active else None
@@ -176,26 +178,60 @@ class MedcrmIntake(http.Controller):
         authorization = request.httprequest.headers.get("Authorization", "")
         if not consteq(authorization, f"Bearer {token}"):
             return self._json({"error": request.env._("Wrong or missing Medbuy.ru token.")}, 401)
-        if (request.httprequest.content_length or 0) > MEDBUY_MAX_BODY:
-            return self._json({"error": request.env._("The request is too long.")}, 413)
         try:
-            payload = json.loads(request.httprequest.get_data(as_text=True) or "{}")
-        except ValueError:
-            return self._json({"error": request.env._("The body is not valid JSON.")}, 400)
-        if not isinstance(payload, dict):
-            return self._json({"error": request.env._("The body must be a JSON object.")}, 400)
-        values = {key: _clean(payload.get(key), COMMENT_MAX) for key in self._medbuy_fields()}
-        errors = []
-        if any(value is None for value in values.values()):
-            errors.append(request.env._("A field is longer than %(count)s characters.", count=COMMENT_MAX))
+            # at most the limit + 1 bytes are read, chunked or not; strict UTF-8; nesting bounded
+            payload = http_input.parse_json_object(http_input.read_body(request.httprequest, MEDBUY_MAX_BODY))
+        except http_input.BodyError as error:
+            return self._json({"error": self._medbuy_body_error(error.reason)}, error.status)
+        numeric = ("request_id", "inn", "phone")
+        wrong = [
+            key
+            for key in self._medbuy_fields()
+            if not http_input.is_scalar_text(payload.get(key), numbers=key in numeric)
+        ]
+        if wrong:
+            message = request.env._("These fields must be text: %(fields)s.", fields=", ".join(wrong))
+            return self._json({"error": message}, 400)
+        limits = self._medbuy_limits()
+        values = {key: _clean(payload.get(key), limits.get(key, COMMENT_MAX)) for key in self._medbuy_fields()}
+        errors = [
+            request.env._(
+                "%(field)s is longer than %(count)s characters.", field=key, count=limits.get(key, COMMENT_MAX)
+            )
+            for key, value in values.items()
+            if value is None
+        ]
         if not values.get("contact_name"):
             errors.append(request.env._("contact_name is required."))
         if not values.get("phone") and not values.get("email"):
             errors.append(request.env._("A phone or an e-mail is required."))
         if errors:
             return self._json({"error": " ".join(errors)}, 400)
-        lead = request.env["crm.lead"].sudo().create(self._medbuy_lead_values(values))
+        try:
+            with request.env.cr.savepoint():
+                lead = request.env["crm.lead"].sudo().create(self._medbuy_lead_values(values))
+        except UserError as error:  # the models' own checks (ValidationError included): the sender's mistake
+            return self._json({"error": str(error.args[0] if error.args else error)}, 400)
         return self._json({"lead_id": lead.id}, 201)
+
+    def _medbuy_body_error(self, reason):
+        return {
+            "too_long": request.env._("The request is too long."),
+            "encoding": request.env._("The body is not valid UTF-8 text."),
+            "too_deep": request.env._("The JSON body is nested too deeply."),
+            "json": request.env._("The body is not valid JSON."),
+        }.get(reason) or request.env._("The body must be a JSON object.")
+
+    def _medbuy_limits(self):
+        """Characters each field may have (the others: ``COMMENT_MAX``)."""
+        return {
+            "request_id": NAME_MAX,
+            "organisation": 300,
+            "inn": PHONE_MAX,
+            "contact_name": NAME_MAX,
+            "phone": PHONE_MAX,
+            "email": 254,
+        }
 
     def _medbuy_fields(self):
         return ("request_id", "organisation", "inn", "contact_name", "phone", "email", "products", "comment")

@@ -1,5 +1,7 @@
+import datetime
+
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .crm_stage import MEDCRM_STAGE_ORDER
 
@@ -204,11 +206,13 @@ class CrmLead(models.Model):
         self.ensure_one()
         if not attachments:
             raise UserError(self.env._("Attach the scan of the buyer's signed documents."))
+        self._medcrm_check_document_scans(attachments)
+        date = self._medcrm_check_documents_date(date)
         attachments.sudo().write({"res_model": self._name, "res_id": self.id})
         self.sudo().write(
             {
                 "medcrm_documents_received": True,
-                "medcrm_documents_date": date or fields.Datetime.now(),
+                "medcrm_documents_date": date,
                 "medcrm_documents_attachment_ids": [fields.Command.link(a.id) for a in attachments],
             }
         )
@@ -219,6 +223,45 @@ class CrmLead(models.Model):
         )
         self._medcrm_advance_stage()
         return True
+
+    def _medcrm_check_documents_date(self, date):
+        """The buyer signs the documents of a confirmed order: not before its confirmation, not in the future."""
+        self.ensure_one()
+        date = fields.Datetime.to_datetime(date) if date else fields.Datetime.now()
+        confirmed = self.order_ids.filtered(lambda order: order.state == "sale" and order.date_order)
+        first = min(confirmed.mapped("date_order"), default=None)
+        if date > fields.Datetime.now() + datetime.timedelta(days=1) or (first and date.date() < first.date()):
+            raise ValidationError(
+                self.env._(
+                    "The buyer's documents cannot be received on %(date)s: the date is between the order's "
+                    "confirmation (%(first)s) and today.",
+                    date=fields.Date.to_string(date),
+                    first=fields.Date.to_string(first) if first else "—",
+                )
+            )
+        return date
+
+    def _medcrm_check_document_scans(self, attachments):
+        """Checked as the calling user before the scans are moved with ``sudo()``: he may change the deal and
+        each file, and a file kept on another record (an order, a partner...) is not taken from it."""
+        if self.env.su:
+            return
+        self.check_access("write")
+        attachments = attachments.with_env(self.env)  # as this user, whoever browsed them
+        attachments.check("write")
+        free_models = {False, "", "mail.compose.message", "medcrm.buyer.documents.wizard"}
+        for attachment in attachments.sudo():
+            if attachment.res_model in free_models:
+                continue
+            if attachment.res_model == self._name and attachment.res_id == self.id:
+                continue
+            raise UserError(
+                self.env._(
+                    "The file «%(name)s» belongs to another record: upload the scan of the buyer's documents "
+                    "in this window.",
+                    name=attachment.name,
+                )
+            )
 
     # ------------------------------------------------------------
     # PIPELINE CONDITIONS

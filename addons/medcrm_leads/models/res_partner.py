@@ -1,5 +1,6 @@
 import logging
 
+import stdnum.util as stdnum_util
 from psycopg2 import errors as pg_errors
 from stdnum.ru import inn as stdnum_inn
 
@@ -142,8 +143,30 @@ class ResPartner(models.Model):
         return stdnum_inn.is_valid(vat)
 
     @api.model
+    def _run_vat_test(self, vat_number, default_country, partner_is_company=True):
+        """An INN is checked whenever the number looks like a Russian INN (10 or 12 digits): with no country
+        (base_vat then accepts anything), with Russia, or with a country that has no rule of its own."""
+        result = super()._run_vat_test(vat_number, default_country, partner_is_company=partner_is_company)
+        inn = counterparty.clean_inn(vat_number)
+        if not (isinstance(inn, str) and inn.isdigit() and len(inn) in (10, 12)):
+            return result
+        if stdnum_inn.is_valid(inn):
+            return result or "ru"
+        code = default_country.code.lower() if default_country else None
+        if not code or code == "ru" or not self._medcrm_has_vat_rule(code):
+            return False
+        return result
+
+    @api.model
+    def _medcrm_has_vat_rule(self, country_code):
+        return bool(
+            getattr(self, f"check_vat_{country_code}", None)
+            or getattr(stdnum_util.get_cc_module(country_code, "vat"), "is_valid", None)
+        )
+
+    @api.model
     def _build_vat_error_message(self, country_code, wrong_vat, record_label):
-        if country_code != "ru":
+        if country_code not in (None, "ru"):
             return super()._build_vat_error_message(country_code, wrong_vat, record_label)
         return "\n" + self._medcrm_inn_error(wrong_vat)
 

@@ -1,7 +1,7 @@
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 ACCOUNTING_EVENTS = {"paid": "medcrm_paid_date", "shipped": "medcrm_shipped_date"}
@@ -41,6 +41,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
+        if not self.env.su and ACCOUNTING_EVENTS.values() & vals.keys():
+            # the dates of the facts written directly (RPC): same author and order rules as the method
+            self._medcrm_check_accounting_author()
+            self._medcrm_check_vals(vals)  # real dates first (the input guard)
+            for event, field in ACCOUNTING_EVENTS.items():
+                if vals.get(field):
+                    self._medcrm_check_fact_dates(event, fields.Datetime.to_datetime(vals[field]))
         result = super().write(vals)
         if vals.get("state") in ("sent", "sale"):
             # КП sent (also «mark as sent» and the composer), order confirmed: the deal follows
@@ -112,7 +119,11 @@ class SaleOrder(models.Model):
         :param str note: free text for the order's chatter (payment order number, shipping document...)
         :return: True. Idempotent: a fact already recorded keeps its first date.
         :raise UserError: unknown event, or an order that is not confirmed
+        :raise AccessError: the caller is neither the 1C exchange (superuser, or the group «Records accounting
+            facts») nor an accountant (Odoo's billing group implies it); facts are logged with their author
+        :raise ValidationError: a shipping date earlier than the payment date
         """
+        self._medcrm_check_accounting_author()
         if event not in ACCOUNTING_EVENTS:
             raise UserError(
                 self.env._("Unknown accounting event «%(event)s»: expected «paid» or «shipped».", event=event)
@@ -131,17 +142,53 @@ class SaleOrder(models.Model):
         todo = self.filtered(lambda order: not order[field])
         if not todo:
             return True
+        todo._medcrm_check_fact_dates(event, when)
+        author = self.env.user
         for order in todo:
             order.sudo()._message_log(
                 body=self.env._(
-                    "Accounting system: %(event)s on %(date)s. %(note)s",
+                    "Accounting system: %(event)s on %(date)s, recorded by %(author)s. %(note)s",
                     event=self.env._("paid") if event == "paid" else self.env._("shipped"),
                     date=fields.Datetime.to_string(when),
+                    author=author.name,
                     note=note or "",
-                )
+                ),
+                author_id=author.partner_id.id,
             )
-        todo._medcrm_record_fact(event, when)
+        # checked above as the caller (author, write access, dates): the deal follows whoever its manager is
+        todo.sudo()._medcrm_record_fact(event, when)
         return True
+
+    def _medcrm_check_accounting_author(self):
+        """Only 1C (the bridge works as superuser, an integration user has the group) and accountants."""
+        if self.env.su or self.env.user.has_group("medcrm_leads.group_medcrm_accounting_facts"):
+            return
+        raise AccessError(
+            self.env._(
+                "Only the 1C exchange and accountants record that an order is paid or shipped: these facts come "
+                "from the accounting system, not from the sales department."
+            )
+        )
+
+    def _medcrm_check_fact_dates(self, event, when):
+        """A shipment is never dated before the payment (100 % prepayment), compared day by day in Moscow time."""
+        for order in self:
+            paid = when if event == "paid" else order.medcrm_paid_date
+            shipped = when if event == "shipped" else order.medcrm_shipped_date
+            if paid and shipped and self._medcrm_local_day(shipped) < self._medcrm_local_day(paid):
+                raise ValidationError(
+                    self.env._(
+                        "The order %(order)s cannot be shipped on %(shipped)s before it is paid (%(paid)s).",
+                        order=order.name,
+                        shipped=fields.Date.to_string(self._medcrm_local_day(shipped)),
+                        paid=fields.Date.to_string(self._medcrm_local_day(paid)),
+                    )
+                )
+
+    @api.model
+    def _medcrm_local_day(self, when):
+        tz = self.env.company.partner_id.tz or "Europe/Moscow"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), when).date()
 
     def _medcrm_record_fact(self, event, when):
         """The one path of a payment or shipment fact, from 1C or from Odoo's documents: its date on the

@@ -76,6 +76,8 @@ class PipelineCase(LeadsCase):
         cls.env = cls.env(context=dict(cls.env.context, lang="ru_RU"))
         cls.env.user.notification_type = "email"
         cls.company = cls.env.company
+        # facts of accounting (paid, shipped) come from 1C or from an accountant, not from the sales managers
+        cls.user_accountant = cls._new_user("test_accountant", "Счетоводова Мария", "account.group_account_invoice")
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         Partner = cls.env["res.partner"]
         cls.hospital = Partner.create(
@@ -184,5 +186,10 @@ class PipelineCase(LeadsCase):
             picking.move_ids.picked = True
             picking.button_validate()
 
-    def _scan(self, name="УПД_128.pdf"):
-        return self.env["ir.attachment"].create({"name": name, "raw": b"%PDF-1.4 scan", "mimetype": "application/pdf"})
+    def _scan(self, name="УПД_128.pdf", user=None):
+        """The scan as the manager uploads it (a file is his until attached: nobody else may move it)."""
+        return (
+            self.env["ir.attachment"]
+            .with_user(user or self.user_manager)
+            .create({"name": name, "raw": b"%PDF-1.4 scan", "mimetype": "application/pdf"})
+        )

@@ -43,7 +43,7 @@ class TestPipelineRefusals(PipelineCase):
     def test_closing_refused_until_delivered_and_documents_received(self):
         deal, order = self._need_and_deal(lines=[(self.product_own, 10)])
         order.with_user(self.user_manager).action_confirm()
-        order.medcrm_register_accounting_event("paid")
+        order.with_user(self.user_accountant).medcrm_register_accounting_event("paid")
         self.assertEqual(deal.stage_id, self.stage["shipment"], "own goods reserved from stock: ready at once")
 
         with self.assertRaisesMessage(UserError, r"не может перейти на этап «Закрыта»") as capture:
@@ -94,7 +94,9 @@ class TestAccountingEvents(PipelineCase):
         return self.env["purchase.order"].search([("order_line.product_id", "=", self.product_other.id)])
 
     def test_paid_moves_to_provisioning_and_buys_third_party_goods_once(self):
-        self.order.medcrm_register_accounting_event("paid", date="2026-03-02 10:15:00", note="п/п № 512")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event(
+            "paid", date="2026-03-02 10:15:00", note="п/п № 512"
+        )
         self.assertEqual(str(self.order.medcrm_paid_date), "2026-03-02 10:15:00")
         self.assertEqual(self.deal.stage_id, self.stage["provisioning"])
         purchase = self._purchases()
@@ -105,7 +107,7 @@ class TestAccountingEvents(PipelineCase):
         messages = self.order.message_ids
 
         # 1C sends the same fact again (retry): nothing changes
-        self.order.medcrm_register_accounting_event("paid", date="2026-03-05")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event("paid", date="2026-03-05")
         self.assertEqual(str(self.order.medcrm_paid_date), "2026-03-02 10:15:00", "the first date is kept")
         self.assertEqual(self._purchases(), purchase, "no second purchase order")
         self.assertEqual(purchase.order_line.product_qty, 2)
@@ -114,11 +116,11 @@ class TestAccountingEvents(PipelineCase):
         self.assertEqual(self.order.message_ids, messages, "no second chatter entry")
 
     def test_shipped_moves_to_shipment_and_allows_closing(self):
-        self.order.medcrm_register_accounting_event("paid")
-        self.order.medcrm_register_accounting_event("shipped", date="2026-03-20")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event("paid", date="2026-03-19")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event("shipped", date="2026-03-20")
         self.assertEqual(str(self.order.medcrm_shipped_date), "2026-03-20 00:00:00")
         self.assertEqual(self.deal.stage_id, self.stage["shipment"])
-        self.order.medcrm_register_accounting_event("shipped", date="2026-03-21")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event("shipped", date="2026-03-21")
         self.assertEqual(str(self.order.medcrm_shipped_date), "2026-03-20 00:00:00")
         self.assertEqual(self.deal.stage_id, self.stage["shipment"])
         self.deal._medcrm_record_buyer_documents(self._scan())
@@ -136,18 +138,18 @@ class TestAccountingEvents(PipelineCase):
         paid_date = self.order.medcrm_paid_date
         purchase = self._purchases()
         self.assertEqual(len(purchase), 1)
-        self.order.medcrm_register_accounting_event("paid")
+        self.order.with_user(self.user_accountant).medcrm_register_accounting_event("paid")
         self.assertEqual(self.order.medcrm_paid_date, paid_date)
         self.assertEqual(self._purchases(), purchase)
 
     def test_wrong_event_or_order_refused(self):
         with self.assertRaisesMessage(UserError, r"«refunded»"):
-            self.order.medcrm_register_accounting_event("refunded")
+            self.order.with_user(self.user_accountant).medcrm_register_accounting_event("refunded")
         quotation = self._need_and_deal()[1]
         with self.assertRaisesMessage(UserError, r"подтверждённые заказы"):
-            quotation.medcrm_register_accounting_event("paid")
+            quotation.with_user(self.user_accountant).medcrm_register_accounting_event("paid")
         with self.assertRaisesMessage(UserError, r"2026-13-40"):
-            self.order.medcrm_register_accounting_event("paid", date="2026-13-40")
+            self.order.with_user(self.user_accountant).medcrm_register_accounting_event("paid", date="2026-13-40")
         self.assertFalse(self.order.medcrm_paid_date)
 
 

@@ -32,4 +32,4 @@ class CrmLeadLost(models.TransientModel):
         result = super().action_lost_reason_apply()
         if self.medcrm_send_farewell:
             (leads - deals)._medcrm_send_farewell()
-        return result
+        return result if result is not None else True  # XML-RPC cannot marshal None

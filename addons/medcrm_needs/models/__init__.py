@@ -2,6 +2,7 @@ from . import (
     account_move,
     crm_lead,
     medcrm_analogue_group,
+    medcrm_input_guard,
     medcrm_manufacturer,
     medcrm_need,
     medcrm_need_duplicate,
