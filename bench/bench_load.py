@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import xmlrpc.client
@@ -46,8 +45,8 @@ LEVELS = (1, 4, 16)
 BASE_LEADS = int(os.environ.get("BENCH_LOAD_LEADS", "40"))
 TOTAL_PER_LEVEL = {1: BASE_LEADS, 4: int(BASE_LEADS * 2.5), 16: BASE_LEADS * 5}
 DOORS = ("api", "callback", "medbuy")
-PASSWORD = "bench-load"
-MEDBUY_TOKEN = "bench-medbuy-token"
+PASSWORD = "bench-load"  # noqa: S105 - a throwaway bench database
+MEDBUY_TOKEN = "bench-medbuy-token"  # noqa: S105 - a throwaway bench database
 
 
 def free_port():
@@ -115,18 +114,20 @@ def start_odoo(conf, db_name, http_port, gevent_port, logfile):
         f"--logfile={logfile}",
         "--log-level=warn",
     ]
-    return subprocess.Popen(args, stdin=subprocess.DEVNULL)  # noqa: S603 - our own Odoo
+    # stderr too: the gevent process of this venv crash-loops with tracebacks (issue 18)
+    output = open(logfile, "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output, stderr=output)  # noqa: S603
 
 
-def wait_up(url, process, timeout=180):
+def wait_up(url, process, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"odoo-bin exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/web/webclient/version_info", data=b"{}", timeout=5):  # noqa: S310
-                return
-        except (urllib.error.URLError, OSError):
+            xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").version()
+            return
+        except (OSError, xmlrpc.client.Error):
             time.sleep(0.5)
     raise RuntimeError("Odoo did not answer in time")
 
@@ -237,6 +238,7 @@ def pct(values, q):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     conf = os.environ["MEDCRM_RUNTIME_CONF"]
     odoo.tools.config.parse_config(["-c", conf])
     db_name = odoo.tools.config["db_name"]
@@ -253,13 +255,17 @@ def main():
         gevent_alive = port_open(gevent_port)
         uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db_name, "admin", PASSWORD, {})
         doors = Door(url, db_name, uid, callback_token, source_id)
-        print(f"odoo-bin --workers={WORKERS} on :{http_port}; gevent (websocket) process on :{gevent_port}: "
-              f"{'alive' if gevent_alive else 'DEAD (issue 18): the bench does not use the bus'}")
+        print(
+            f"odoo-bin --workers={WORKERS} on :{http_port}; gevent (websocket) process on :{gevent_port}: "
+            f"{'alive' if gevent_alive else 'DEAD (issue 18): the bench does not use the bus'}"
+        )
         print(f"log: {logfile}")
         for door in DOORS:  # warm every worker up (first requests load the registry and templates)
             run_level(doors, door, WORKERS, 2 * WORKERS, f"warmup-{door}")
         all_turns = []
-        print(f"{'door':9}{'clients':>8}{'created':>12}{'failed':>8}{'leads/s':>9}{'p50 s':>8}{'p95 s':>8}{'spread':>8}")
+        print(
+            f"{'door':9}{'clients':>8}{'created':>12}{'failed':>8}{'leads/s':>9}{'p50 s':>8}{'p95 s':>8}{'spread':>8}"
+        )
         for clients in LEVELS:
             for door in DOORS:
                 run_tag = f"load{clients}{door}"
@@ -303,7 +309,8 @@ def main():
             continue
         ratio = sixteen[0] / one[0] if one[0] else 0
         print(
-            f"  {door:9} 16-client rate {ratio:.2f}x the 1-client rate (>= 1.5: {'met' if ratio >= 1.5 else 'MISSED'}); "
+            f"  {door:9} 16-client rate {ratio:.2f}x the 1-client rate "
+            f"(>= 1.5: {'met' if ratio >= 1.5 else 'MISSED'}); "
             f"p95 at 16 clients {sixteen[1]:.2f} s (<= 1 s: {'met' if sixteen[1] <= 1 else 'MISSED'})"
         )
     failed = sum(failures for _rate, _p95, failures in results.values())

@@ -73,8 +73,8 @@ class MedcrmIntake(http.Controller):
         if self._callback_rate_exceeded():
             message = request.env._("Too many requests from your address. Please call us or try again later.")
             return self._callback_error([message], post, status=429)
-        lead = request.env["crm.lead"].sudo().create(self._callback_lead_values(values))
-        _logger.info("Call-back request: lead %s created", lead.id)
+        lead = request.env["crm.lead"].sudo()._medcrm_create_from_door("callback", self._callback_lead_values(values))
+        _logger.info("Call-back request: lead %s created", lead.id or "(kept for a retry)")
         return request.render("medcrm_leads.callback_thanks", {"lead": lead})
 
     def _callback_qcontext(self, extra):
@@ -194,7 +194,9 @@ class MedcrmIntake(http.Controller):
             errors.append(request.env._("A phone or an e-mail is required."))
         if errors:
             return self._json({"error": " ".join(errors)}, 400)
-        lead = request.env["crm.lead"].sudo().create(self._medbuy_lead_values(values))
+        lead = request.env["crm.lead"].sudo()._medcrm_create_from_door("medbuy", self._medbuy_lead_values(values))
+        if not lead:  # transient database error: kept, created by the scheduled replay
+            return self._json({"lead_id": False, "queued": True}, 202)
         return self._json({"lead_id": lead.id}, 201)
 
     def _medbuy_fields(self):

@@ -40,7 +40,7 @@ class CrmTeam(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The turns given by the queue and not yet seen served (see _medcrm_pick_in_own_transaction).
         # A plain table: written only by the short transactions of the queue, never through the ORM.
         self.env.cr.execute(
@@ -55,6 +55,7 @@ class CrmTeam(models.Model):
             )
             """
         )
+        return res
 
     @api.depends_context("tz")
     @api.depends(
@@ -287,9 +288,7 @@ class CrmTeam(models.Model):
                 reused_turns = [reused_turn for reused_turn, _member in reused]
                 forget = done + [turn for turn, _member in orphans if turn not in reused_turns]
                 if forget:
-                    cr.execute(
-                        "DELETE FROM medcrm_lead_turn WHERE team_id = %s AND turn = ANY(%s)", (self.id, forget)
-                    )
+                    cr.execute("DELETE FROM medcrm_lead_turn WHERE team_id = %s AND turn = ANY(%s)", (self.id, forget))
                 if reused_turns:
                     cr.execute(
                         "UPDATE medcrm_lead_turn SET xid = %s::xid8 WHERE team_id = %s AND turn = ANY(%s)",

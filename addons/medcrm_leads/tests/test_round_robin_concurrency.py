@@ -162,7 +162,7 @@ class TestRoundRobinConcurrency(TransactionCase):
     def test_creation_still_running_does_not_block_the_others(self):
         """A creation whose transaction stays open (slow mail, followers...) holds no lock on the queue:
         other creations commit meanwhile. Had it kept the queue locked, the second thread would hang."""
-        team_id, user_ids = self._setup_team()
+        team_id, _user_ids = self._setup_team()
         turn_taken, others_done = threading.Event(), threading.Event()
 
         def slow():
@@ -188,7 +188,7 @@ class TestRoundRobinConcurrency(TransactionCase):
     def test_turn_of_a_rolled_back_creation_is_served_again(self):
         """A creation that fails after taking its turn (an error, or Odoo replaying the request) gives the
         turn back: the next lead gets the same turn and the same manager, and the spread holds."""
-        team_id, user_ids = self._setup_team()
+        team_id, _user_ids = self._setup_team()
         with self.registry.cursor() as cr:
             lead = self._create_lead(cr, team_id, "Заявка, которую откатят")
             lost_user = lead.user_id.id
