@@ -37,7 +37,6 @@ class MedcrmLeadIntake(models.Model):
 
     door = fields.Selection(
         [("callback", "Call-back request"), ("medbuy", "Medbuy.ru"), ("mail", "E-mail")],
-        string="Door",
         required=True,
         readonly=True,
     )
