@@ -5,6 +5,9 @@ from psycopg2 import errors as pg_errors
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
+# Short transactions taking the queue's turn: attempts before the caller takes it under its own lock.
+OWN_TRANSACTION_ATTEMPTS = 3
+
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
@@ -240,75 +243,85 @@ class CrmTeam(models.Model):
         self.env.cr.execute("SELECT pg_current_xact_id()::text")
         xid = self.env.cr.fetchone()[0]
         Member = self.env["crm.team.member"].sudo()
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                cr.execute("SET LOCAL lock_timeout = '2s'")
-                cr.execute(
-                    "SELECT medcrm_rotation_member_id, medcrm_rotation_turn FROM crm_team "
-                    "WHERE id = %s FOR NO KEY UPDATE",
-                    (self.id,),
-                )
-                row = cr.fetchone()
-                if not row:
-                    return None  # created by the caller's transaction, not committed yet
-                env = api.Environment(cr, SUPERUSER_ID, self.env.context)
-                team = env["crm.team"].browse(self.id)
-                last = env["crm.team.member"].with_context(active_test=False).browse(row[0]).exists()
-                position = last._medcrm_queue_key() if last else None
-                members = team._medcrm_queue_members()
-                cr.execute(
-                    """
-                    SELECT t.turn, t.member_id, pg_xact_status(t.xid) AS status,
-                           EXISTS(SELECT 1 FROM medcrm_lead_handover h
-                                   WHERE h.team_id = t.team_id AND h.turn = t.turn) AS served
-                      FROM medcrm_lead_turn t
-                     WHERE t.team_id = %s
-                     ORDER BY t.turn
-                    """,
-                    (self.id,),
-                )
-                pending, orphans, done = [], [], []
-                for turn, member_id, status, served in cr.fetchall():
-                    if status == "in progress":
-                        pending.append(member_id)
-                    elif served and status != "aborted":
-                        done.append(turn)
-                    else:
-                        orphans.append([turn, env["crm.team.member"].browse(member_id)])
-                open_counts = members.filtered("medcrm_open_lead_max")._medcrm_open_lead_counts()
-                for member_id in pending:
-                    member = env["crm.team.member"].browse(member_id)
-                    if member in open_counts:
-                        open_counts[member] += 1
-                picks, reused, last, turn = team._medcrm_serve_turns(
-                    members, position, row[1] or 0, open_counts, count, claims=orphans
-                )
-                # forget the turns served, and the orphans that could not be served again
-                reused_turns = [reused_turn for reused_turn, _member in reused]
-                forget = done + [turn for turn, _member in orphans if turn not in reused_turns]
-                if forget:
-                    cr.execute("DELETE FROM medcrm_lead_turn WHERE team_id = %s AND turn = ANY(%s)", (self.id, forget))
-                if reused_turns:
+        # A wait longer than the lock timeout is either a very busy server (try again) or the caller's own
+        # transaction holding the team's row (it would wait for ever): after a few timeouts, the caller
+        # takes the turn under its own lock.
+        for _attempt in range(OWN_TRANSACTION_ATTEMPTS):
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    cr.execute("SET LOCAL lock_timeout = '2s'")
                     cr.execute(
-                        "UPDATE medcrm_lead_turn SET xid = %s::xid8 WHERE team_id = %s AND turn = ANY(%s)",
-                        (xid, self.id, reused_turns),
+                        "SELECT medcrm_rotation_member_id, medcrm_rotation_turn FROM crm_team "
+                        "WHERE id = %s FOR NO KEY UPDATE",
+                        (self.id,),
                     )
-                new_turns = [(member, turn) for member, turn in picks if member and turn not in reused_turns]
-                if new_turns:
+                    row = cr.fetchone()
+                    if not row:
+                        return None  # created by the caller's transaction, not committed yet
+                    env = api.Environment(cr, SUPERUSER_ID, self.env.context)
+                    team = env["crm.team"].browse(self.id)
+                    last = env["crm.team.member"].with_context(active_test=False).browse(row[0]).exists()
+                    position = last._medcrm_queue_key() if last else None
+                    members = team._medcrm_queue_members()
                     cr.execute(
-                        "INSERT INTO medcrm_lead_turn (team_id, turn, member_id, xid) "
-                        "SELECT %s, unnest(%s::int[]), unnest(%s::int[]), %s::xid8",
-                        (self.id, [turn for _m, turn in new_turns], [member.id for member, _t in new_turns], xid),
+                        """
+                        SELECT t.turn, t.member_id, pg_xact_status(t.xid) AS status,
+                               EXISTS(SELECT 1 FROM medcrm_lead_handover h
+                                       WHERE h.team_id = t.team_id AND h.turn = t.turn) AS served
+                          FROM medcrm_lead_turn t
+                         WHERE t.team_id = %s
+                         ORDER BY t.turn
+                        """,
+                        (self.id,),
                     )
-                if last:
-                    cr.execute(
-                        "UPDATE crm_team SET medcrm_rotation_member_id = %s, medcrm_rotation_turn = %s WHERE id = %s",
-                        (last.id, turn, self.id),
+                    pending, orphans, done = [], [], []
+                    for turn, member_id, status, served in cr.fetchall():
+                        if status == "in progress":
+                            pending.append(member_id)
+                        elif served and status != "aborted":
+                            done.append(turn)
+                        else:
+                            orphans.append([turn, env["crm.team.member"].browse(member_id)])
+                    open_counts = members.filtered("medcrm_open_lead_max")._medcrm_open_lead_counts()
+                    for member_id in pending:
+                        member = env["crm.team.member"].browse(member_id)
+                        if member in open_counts:
+                            open_counts[member] += 1
+                    picks, reused, last, turn = team._medcrm_serve_turns(
+                        members, position, row[1] or 0, open_counts, count, claims=orphans
                     )
-                picks = [(Member.browse(member.id), member_turn) for member, member_turn in picks]
-        except pg_errors.LockNotAvailable:
-            return None  # the caller's own transaction holds the team's row
+                    # forget the turns served, and the orphans that could not be served again
+                    reused_turns = [reused_turn for reused_turn, _member in reused]
+                    forget = done + [turn for turn, _member in orphans if turn not in reused_turns]
+                    if forget:
+                        cr.execute(
+                            "DELETE FROM medcrm_lead_turn WHERE team_id = %s AND turn = ANY(%s)", (self.id, forget)
+                        )
+                    if reused_turns:
+                        cr.execute(
+                            "UPDATE medcrm_lead_turn SET xid = %s::xid8 WHERE team_id = %s AND turn = ANY(%s)",
+                            (xid, self.id, reused_turns),
+                        )
+                    new_turns = [(member, turn) for member, turn in picks if member and turn not in reused_turns]
+                    if new_turns:
+                        cr.execute(
+                            "INSERT INTO medcrm_lead_turn (team_id, turn, member_id, xid) "
+                            "SELECT %s, unnest(%s::int[]), unnest(%s::int[]), %s::xid8",
+                            (self.id, [turn for _m, turn in new_turns], [member.id for member, _t in new_turns], xid),
+                        )
+                    if last:
+                        cr.execute(
+                            "UPDATE crm_team SET medcrm_rotation_member_id = %s, medcrm_rotation_turn = %s "
+                            "WHERE id = %s",
+                            (last.id, turn, self.id),
+                        )
+                    picks = [(Member.browse(member.id), member_turn) for member, member_turn in picks]
+            except pg_errors.LockNotAvailable:
+                continue
+            break
+        else:
+            return None
         self.invalidate_recordset(["medcrm_rotation_member_id", "medcrm_rotation_turn"])
         return picks
 
