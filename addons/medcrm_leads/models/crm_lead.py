@@ -166,6 +166,8 @@ class CrmLead(models.Model):
             except CONCURRENCY_ERRORS as exc:
                 error = exc
                 self.env.cr.rollback()
+                self.env.transaction.reset()  # as Odoo's own retry does
+                self.env.registry.reset_changes()
                 backoff(attempt)
         self.env["medcrm.lead.intake"]._medcrm_keep(door, vals, error=error)
         return self.browse()

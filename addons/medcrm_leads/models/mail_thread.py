@@ -34,6 +34,8 @@ class MailThread(models.AbstractModel):
                 error = exc
                 # fetch_mail committed the previous message: only this one is undone
                 self.env.cr.rollback()
+                self.env.transaction.reset()  # as Odoo's own retry does
+                self.env.registry.reset_changes()
                 backoff(attempt)
         if isinstance(message, xmlrpc.client.Binary):
             message = bytes(message.data)

@@ -43,6 +43,7 @@ class TestDoorsKeepTheInterest(IntakeHttpCase):
     def _medbuy(self, products):
         return self.url_open(
             "/medcrm/medbuy/lead",
+            timeout=60,
             data=json.dumps({"contact_name": "Гарипова Алсу", "phone": "+7 843 237-32-15", "products": products}),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.TOKEN}"},
         )
