@@ -107,6 +107,7 @@ class TestMailGatewayKeepsTheInterest(LeadsCase):
         )
         cls.env.company.alias_domain_id = alias_domain
         cls.team.alias_id.write({"alias_name": "zayavki", "alias_domain_id": alias_domain.id})
+        cls.env.ref("medcrm_leads.mail_alias_medbuy").alias_domain_id = alias_domain
 
     def _fetch(self, raw):
         gateway = self.env["mail.thread"].with_context(fetchmail_cron_running=True)
