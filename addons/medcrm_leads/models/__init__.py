@@ -10,6 +10,7 @@ from . import (
     crm_team_member,
     discuss_channel,
     mail_activity,
+    mail_alias,
     mail_thread,
     medcrm_lead_handover,
     medcrm_lead_intake,
