@@ -1,7 +1,7 @@
 {
     "name": "MedCRM: Leads and Deals",
     "summary": "Intake of every interest by channel, round-robin distribution, qualification, deal pipeline",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "MedCRM",
     "website": "https://github.com/medcrm/medcrm",

@@ -1,7 +1,7 @@
 {
     "name": "MedCRM: Needs",
     "summary": "Need repository (Потребности) with duplicate detection; MedCRM roles and product fields",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "MedCRM",
     "website": "https://github.com/medcrm/medcrm",

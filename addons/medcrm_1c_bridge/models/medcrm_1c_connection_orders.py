@@ -1,4 +1,5 @@
 import pytz
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 
@@ -88,6 +89,8 @@ class MedcrmOnecConnection(models.Model):
             todo = todo.filtered(lambda order: order.state == "sale" and order.medcrm_1c_push_state != "sent")
             counts = {"count_read": len(todo), "count_created": 0, "count_unchanged": 0}
             for order in todo:
+                if not self._medcrm_1c_claim_order(order):
+                    continue  # another worker or server is sending it, or has sent it
                 state = self._medcrm_1c_push_order(transport, log, order)
                 if state in ("created", "unchanged"):
                     counts[f"count_{state}"] += 1
@@ -95,6 +98,24 @@ class MedcrmOnecConnection(models.Model):
             log.write(counts)
 
         return self._medcrm_1c_run("out", "orders", "incremental", work)
+
+    def _medcrm_1c_claim_order(self, order):
+        """Lock ``order`` for this push until the transaction ends; False when another push has it.
+
+        Two pushes (cron on two servers, the "Send now" button) may pick the same queued order. The row lock
+        makes one of them skip it while the other is sending; a push whose snapshot predates the other's
+        commit gets a serialization error on the lock, i.e. the order was just sent: it skips it too.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT medcrm_1c_push_state FROM sale_order WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                    (order.id,),
+                )
+                row = self.env.cr.fetchone()
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            return False
+        return bool(row) and row[0] != "sent"
 
     def _medcrm_1c_push_order(self, transport, log, order):
         """Push one order: 'created', 'unchanged' (1C had it), or None (refused: the order says why)."""

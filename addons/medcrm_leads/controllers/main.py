@@ -75,8 +75,8 @@ class MedcrmIntake(http.Controller):
         if self._callback_rate_exceeded():
             message = request.env._("Too many requests from your address. Please call us or try again later.")
             return self._callback_error([message], post, status=429)
-        lead = request.env["crm.lead"].sudo().create(self._callback_lead_values(values))
-        _logger.info("Call-back request: lead %s created", lead.id)
+        lead = request.env["crm.lead"].sudo()._medcrm_create_from_door("callback", self._callback_lead_values(values))
+        _logger.info("Call-back request: lead %s created", lead.id or "(kept for a retry)")
         return request.render("medcrm_leads.callback_thanks", {"lead": lead})
 
     def _callback_qcontext(self, extra):
@@ -208,10 +208,12 @@ class MedcrmIntake(http.Controller):
         if errors:
             return self._json({"error": " ".join(errors)}, 400)
         try:
-            with request.env.cr.savepoint():
-                lead = request.env["crm.lead"].sudo().create(self._medbuy_lead_values(values))
+            lead = request.env["crm.lead"].sudo()._medcrm_create_from_door("medbuy", self._medbuy_lead_values(values))
         except UserError as error:  # the models' own checks (ValidationError included): the sender's mistake
+            request.env.cr.rollback()  # nothing of a refused request is kept
             return self._json({"error": str(error.args[0] if error.args else error)}, 400)
+        if not lead:  # transient database error: kept, created by the scheduled replay
+            return self._json({"lead_id": False, "queued": True}, 202)
         return self._json({"lead_id": lead.id}, 201)
 
     def _medbuy_body_error(self, reason):

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .medcrm_lead_intake import CONCURRENCY_ERRORS, DOOR_ATTEMPTS, backoff
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -144,6 +146,31 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
     # MAIL GATEWAY / WEBSITE
     # ------------------------------------------------------------
+
+    @api.model
+    def _medcrm_create_from_door(self, door, vals):
+        """Create the lead of a public door (call-back, Medbuy.ru); a transient database error never loses it.
+
+        Meant for a request that has written nothing yet: on a concurrency error the whole transaction
+        is rolled back and the creation replayed in a fresh one (a new snapshot), a few times; then the
+        interest is kept in ``medcrm.lead.intake`` for the scheduled replay.
+
+        :return: the lead, or an empty recordset when the interest was kept for later
+        """
+        error = None
+        for attempt in range(DOOR_ATTEMPTS):
+            try:
+                lead = self.create(dict(vals))
+                self.env.flush_all()  # errors of the pending writes belong to this attempt
+                return lead
+            except CONCURRENCY_ERRORS as exc:
+                error = exc
+                self.env.cr.rollback()
+                self.env.transaction.reset()  # as Odoo's own retry does
+                self.env.registry.reset_changes()
+                backoff(attempt)
+        self.env["medcrm.lead.intake"]._medcrm_keep(door, vals, error=error)
+        return self.browse()
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):

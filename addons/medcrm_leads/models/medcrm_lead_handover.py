@@ -40,3 +40,12 @@ class MedcrmLeadHandover(models.Model):
         readonly=True,
         help="Number of the team's round-robin turn that gave the lead (0 when not by the queue).",
     )
+
+    def init(self):
+        res = super().init()
+        # the queue checks that a turn was served (see crm.team._medcrm_pick_in_own_transaction)
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS medcrm_lead_handover_team_turn_idx "
+            "ON medcrm_lead_handover (team_id, turn) WHERE turn > 0"
+        )
+        return res

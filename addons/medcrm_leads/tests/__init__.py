@@ -8,6 +8,7 @@ from . import (
     test_intake_http,
     test_intake_import,
     test_intake_mail,
+    test_intake_transient_errors,
     test_lead_source,
     test_pipeline_access,
     test_pipeline_happy_path,

@@ -114,8 +114,44 @@ SELECT p.kind, p.ref, count(DISTINCT {COMPOSITION_KEY_SQL.format(g="g", pp="pp")
 """  # noqa: S608 - built from the constants above, values are query parameters
 
 
+# Two needs saved at the same moment do not see each other (each transaction reads a snapshot): the check
+# first touches one row per composition key of the need (company, key) in ``medcrm_need_check_lock``.
+# Two checks sharing a key then conflict: the second waits for the first to end and, under Odoo's
+# REPEATABLE READ, fails with a serialization error; Odoo replays it with a fresh snapshot, in which it
+# finds the first need (and mirrors the warning onto it). Checks of needs without common products never
+# wait for each other. Keys are touched in order, so two checks cannot deadlock.
+TOUCH_KEYS_QUERY = f"""
+INSERT INTO medcrm_need_check_lock AS k (company_id, key, touched)
+SELECT company_id, key, 1 FROM (
+    SELECT DISTINCT n.company_id, {COMPOSITION_KEY_SQL.format(g="g", pp="pp")} AS key
+      FROM medcrm_need_line l
+      JOIN medcrm_need n ON n.id = l.need_id
+      JOIN product_product pp ON pp.id = l.product_id
+      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN medcrm_analogue_group g ON g.id = pt.medcrm_analogue_group_id AND g.active
+     WHERE l.need_id = ANY(%(need_ids)s::int[]) AND n.company_id IS NOT NULL
+) keys
+ ORDER BY company_id, key
+ON CONFLICT (company_id, key) DO UPDATE SET touched = k.touched + 1
+"""  # noqa: S608 - built from the constants above, values are query parameters
+
+
 class MedcrmNeed(models.Model):
     _inherit = "medcrm.need"
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS medcrm_need_check_lock (
+                company_id integer NOT NULL,
+                key integer NOT NULL,
+                touched bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (company_id, key)
+            )
+            """
+        )
+        return res
 
     # ------------------------------------------------------------------------------------------
     # Public API (XML-RPC)
@@ -273,6 +309,8 @@ class MedcrmNeed(models.Model):
         needs = self.filtered(lambda n: n.state == "open")
         if not needs:
             return {}
+        self.env.flush_all()
+        self.env.cr.execute(TOUCH_KEYS_QUERY, {"need_ids": needs.ids})
         found = needs._find_composition_duplicates()
         for need in needs:
             new_matches = need._sync_duplicate_warnings(found[need])

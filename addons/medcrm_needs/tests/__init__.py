@@ -1,6 +1,7 @@
 from . import (
     test_install,
     test_need_access,
+    test_need_concurrency,
     test_need_deal,
     test_need_duplicates,
     test_need_notifications,
