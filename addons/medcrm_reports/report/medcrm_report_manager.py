@@ -1,7 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .medcrm_report_common import deal_orders, internal_users, lost, open_, order_amount, won
+from .medcrm_report_common import deal_orders, internal_users, lost, open_, order_amount, won, won_revenue
+from .medcrm_report_mixin import ratio
 
 
 class MedcrmReportManager(models.Model):
@@ -26,6 +27,8 @@ class MedcrmReportManager(models.Model):
     _auto = False
     _rec_name = "user_id"
     _order = "date desc, id desc"
+    # at the level of each group: revenue of its won deals / its won deals (never an average of rows)
+    _medcrm_aggregates = {"average_deal": ratio("amount_won", "nbr_won")}
 
     kind = fields.Selection(
         [
@@ -70,10 +73,16 @@ class MedcrmReportManager(models.Model):
     )
     amount_open = fields.Monetary(string="Open pipeline", readonly=True, help="Expected revenue of open deals.")
     amount_won = fields.Monetary(
-        string="Revenue of won deals", readonly=True, help="Confirmed orders of the won deals, untaxed."
+        string="Revenue of won deals",
+        readonly=True,
+        help="Confirmed orders of the won deals, untaxed; a deal won without an order in Odoo (ordered in 1C) "
+        "counts its expected revenue.",
     )
     average_deal = fields.Monetary(
-        string="Average deal", aggregator="avg", readonly=True, help="Revenue of a won deal, on average."
+        string="Average deal",
+        aggregator="avg",
+        readonly=True,
+        help="Revenue of the won deals divided by the number of won deals.",
     )
     cycle_days = fields.Float(
         string="Cycle (days)",
@@ -138,8 +147,8 @@ SELECT l.id * 8 + 1,
        %(deal_lost)s::int,
        CASE WHEN %(deal_won)s THEN 100.0 WHEN %(deal_lost)s THEN 0.0 END,
        CASE WHEN %(deal_open)s THEN l.expected_revenue ELSE 0 END,
-       CASE WHEN %(deal_won)s THEN COALESCE(o.amount_confirmed, 0) ELSE 0 END,
-       CASE WHEN %(deal_won)s THEN COALESCE(o.amount_confirmed, 0) END,
+       CASE WHEN %(deal_won)s THEN %(won_revenue)s ELSE 0 END,
+       NULL::numeric,
        CASE WHEN %(deal_won)s AND l.date_closed IS NOT NULL
             THEN EXTRACT(EPOCH FROM l.date_closed - COALESCE(interest.create_date, l.create_date)) / 86400.0 END,
        0, 0, 0,
@@ -223,4 +232,5 @@ SELECT a.id * 8 + 4,
             deal_lost=lost("l"),
             deal_open=open_("l"),
             order_amount=order_amount("so"),
+            won_revenue=won_revenue("l", "o"),
         )
