@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.medcrm_lead_handover import RESPONSE_MESSAGE_TYPES
 from .medcrm_report_common import deal_orders, internal_users, lost, open_, order_amount, won, won_revenue
 from .medcrm_report_mixin import ratio
 
@@ -12,7 +13,9 @@ class MedcrmReportManager(models.Model):
 
     * ``received``: a lead handed to him (round-robin, by the head, created by himself), on the hand-over;
       processed when the lead is now qualified or closed and still his; first response from the hand-over
-      to his first message, e-mail, note, done activity or change on the lead;
+      to his first message, e-mail, note, done activity or change on the lead. A lead with no hand-over
+      recorded (made before they were) was received by its salesperson at its creation: first response
+      from the creation to his first action on it;
     * ``deal``: an opportunity he owns now (a reassigned deal counts for its new owner), on its closing
       date, or its creation date while open; average deal and cycle (from the original interest) of won deals;
     * ``order``: a confirmed order (revenue, untaxed, company currency) on its date, credited to the owner of
@@ -134,6 +137,37 @@ SELECT h.id * 8 AS id,
   JOIN crm_lead l ON l.id = h.lead_id
   LEFT JOIN res_company company ON company.id = l.company_id
 UNION ALL
+SELECT l.id * 8 + 5,
+       'received',
+       l.create_date,
+       l.user_id,
+       l.team_id,
+       l.company_id, company.currency_id,
+       l.id, l.source_id, l.partner_id, l.stage_id, NULL,
+       1,
+       (l.type = 'opportunity' OR NOT l.active OR l.probability = 100)::int,
+       100.0 * (l.type = 'opportunity' OR NOT l.active OR l.probability = 100)::int,
+       (response.date IS NULL)::int,
+       EXTRACT(EPOCH FROM response.date - l.create_date) / 3600.0,
+       0, 0, 0, 0, NULL,
+       0, 0, NULL, NULL,
+       0, 0, 0,
+       0, 0, 0,
+       0, 0
+  FROM crm_lead l
+  JOIN res_users receiver ON receiver.id = l.user_id
+  LEFT JOIN res_company company ON company.id = l.company_id
+  LEFT JOIN LATERAL (
+        -- his first message, e-mail, note, done activity or change on the lead after its creation
+        SELECT MIN(m.date) AS date
+          FROM mail_message m
+         WHERE m.model = 'crm.lead' AND m.res_id = l.id
+           AND m.author_id = receiver.partner_id
+           AND m.message_type IN %(response_types)s
+           AND m.date > l.create_date) response ON TRUE
+ WHERE l.user_id IS NOT NULL AND l.user_id <> 1
+   AND NOT EXISTS (SELECT 1 FROM medcrm_lead_handover handover WHERE handover.lead_id = l.id)
+UNION ALL
 SELECT l.id * 8 + 1,
        'deal',
        CASE WHEN l.date_closed IS NOT NULL AND NOT %(deal_open)s THEN l.date_closed ELSE l.create_date END,
@@ -233,4 +267,5 @@ SELECT a.id * 8 + 4,
             deal_open=open_("l"),
             order_amount=order_amount("so"),
             won_revenue=won_revenue("l", "o"),
+            response_types=RESPONSE_MESSAGE_TYPES,
         )

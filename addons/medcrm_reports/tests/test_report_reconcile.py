@@ -40,6 +40,14 @@ class TestReportsReconcile(MedcrmDepartmentCase):
         cls._set_sql(note, date=IN_MONTH + timedelta(days=1, hours=3))
         cls._set_sql(handover, date=IN_MONTH + timedelta(days=1), medcrm_response_date=None)
         cls.env["medcrm.lead.handover"]._medcrm_backfill_responses()
+        # a lead of manager 1 from before hand-overs were recorded (as Odoo's demo leads): received at its
+        # creation, answered by his call logged 4 hours later
+        cls.lead_9 = cls._lead(m1, "Интерес 9 (без передач)")
+        cls.lead_9.with_user(m1).message_post(body="Позвонил, ждут КП", message_type="comment")
+        call = cls.lead_9.message_ids.filtered(lambda message: message.author_id == m1.partner_id)
+        cls._set_sql(cls.lead_9, create_date=IN_MONTH + timedelta(days=2))
+        cls._set_sql(call, date=IN_MONTH + timedelta(days=2, hours=4))
+        cls.env.cr.execute("DELETE FROM medcrm_lead_handover WHERE lead_id = %s", [cls.lead_9.id])
         cls.env["medcrm.report.mixin"]._medcrm_refresh_all()
 
     # ------------------------------------------------------------------
@@ -102,6 +110,18 @@ class TestReportsReconcile(MedcrmDepartmentCase):
             if answers:
                 first = min(answers.mapped("date"))
                 responses[handover.to_user_id.id].append((first - handover.date).total_seconds() / 3600.0)
+        leads = self.env["crm.lead"].with_context(active_test=False).search([("team_id", "=", self.team.id)])
+        for lead in leads.filtered(lambda lead: lead.user_id and not lead.medcrm_handover_ids):
+            if not self._in_month(lead.create_date):
+                continue
+            answers = lead.message_ids.filtered(
+                lambda message, lead=lead: (
+                    message.author_id == lead.user_id.partner_id and message.date > lead.create_date
+                )
+            )
+            if answers:
+                first = min(answers.mapped("date"))
+                responses[lead.user_id.id].append((first - lead.create_date).total_seconds() / 3600.0)
         for user_id, user in figures.items():
             user["average_deal"] = user["amount_won"] / user["nbr_won"] if user["nbr_won"] else False
             rates = closed[user_id]
@@ -139,6 +159,7 @@ class TestReportsReconcile(MedcrmDepartmentCase):
         m1 = cells[self.user_manager.id]
         self.assertAlmostEqual(m1["average_deal"], (1000.0 + 100.0 + 900.0) / 3, places=4)
         self.assertAlmostEqual(cells[self.user_manager_2.id]["response_hours"], (2.0 + 3.0) / 2, places=4)
+        self.assertAlmostEqual(m1["response_hours"], 4.0, places=4, msg="the lead without hand-over, from creation")
 
     def test_average_deal_is_sum_over_count_at_every_level(self):
         """A group's average deal is its revenue of won deals / its won deals, whatever the grouping."""
