@@ -139,7 +139,7 @@ class MedcrmReportKpi(models.Model):
     def action_open(self):
         """The tile's report, filtered as the tile counts."""
         self.ensure_one()
-        model, domain, _aggregate, xmlid, _scope = self._spec()
+        _model, domain, _aggregate, xmlid, _scope = self._spec()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = domain
         action["context"] = {}
