@@ -12,7 +12,7 @@ class IrActionsActWindow(models.Model):
         reports = Mixin._medcrm_report_models()
         if model in reports:
             label = Mixin._medcrm_data_date_label([model])
-        elif self.get_external_id().get(self.id) == "medcrm_reports.medcrm_dashboard_action":
+        elif model == "board.board" and self == self.env.ref("medcrm_reports.medcrm_dashboard_action", False):
             label = Mixin._medcrm_data_date_label(reports)
         else:
             return result
