@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .medcrm_report_common import deal_orders, internal_users, lost, won
+from .medcrm_report_common import deal_orders, internal_users, lost, won, won_revenue
 from .medcrm_report_mixin import ratio
 
 INTEREST_STATES = [
@@ -78,7 +78,10 @@ class MedcrmReportChannel(models.Model):
         string="Offered (КП)", readonly=True, help="Commercial offers and orders not cancelled, untaxed."
     )
     amount_won = fields.Monetary(
-        string="Revenue of won deals", readonly=True, help="Confirmed orders of the won deals, untaxed."
+        string="Revenue of won deals",
+        readonly=True,
+        help="Confirmed orders of the won deals, untaxed; a deal won without an order in Odoo (ordered in 1C) "
+        "counts its expected revenue.",
     )
     average_deal = fields.Monetary(string="Average deal", readonly=True, help="Revenue of won deals per won deal.")
 
@@ -106,7 +109,7 @@ continuation AS (
            COUNT(*) FILTER (WHERE %(deal_lost)s) AS nbr_lost,
            SUM(d.expected_revenue) AS amount_expected,
            SUM(o.amount_offered) AS amount_offered,
-           SUM(o.amount_confirmed) FILTER (WHERE %(deal_won)s) AS amount_won
+           SUM(%(deal_revenue)s) FILTER (WHERE %(deal_won)s) AS amount_won
       FROM crm_lead d
       LEFT JOIN deal_orders o ON o.lead_id = d.id
      WHERE d.medcrm_interest_id IS NOT NULL
@@ -121,7 +124,7 @@ interest AS (
            CASE WHEN i.type = 'opportunity' THEN i.expected_revenue ELSE 0 END
                + COALESCE(c.amount_expected, 0) AS expected,
            COALESCE(io.amount_offered, 0) + COALESCE(c.amount_offered, 0) AS offered,
-           CASE WHEN %(interest_won)s THEN COALESCE(io.amount_confirmed, 0) ELSE 0 END
+           CASE WHEN %(interest_won)s THEN %(interest_revenue)s ELSE 0 END
                + COALESCE(c.amount_won, 0) AS revenue,
            (%(interest_lost)s AND COALESCE(c.nbr_deals, 0) = COALESCE(c.nbr_lost, 0)) AS is_lost
       FROM crm_lead i
@@ -210,4 +213,6 @@ SELECT campaign.id * 4 + 2,
             deal_lost=lost("d"),
             interest_won=interest_won,
             interest_lost=interest_lost,
+            deal_revenue=won_revenue("d", "o"),
+            interest_revenue=won_revenue("i", "io"),
         )

@@ -43,6 +43,17 @@ def deal_orders():
     )
 
 
+def won_revenue(lead, orders):
+    """Revenue of a won deal ``lead`` (its row of ``deal_orders`` joined as ``orders``): its confirmed orders,
+    untaxed, company currency; a deal won without an order in Odoo (the order was made in 1C) counts the
+    revenue its salesperson expected, never nothing."""
+    return SQL(
+        "COALESCE(%(o)s.amount_confirmed, %(l)s.expected_revenue, 0)",
+        o=SQL.identifier(orders),
+        l=SQL.identifier(lead),
+    )
+
+
 def internal_users():
     """One internal user per partner (authors of messages are partners), the system user excepted."""
     return SQL(

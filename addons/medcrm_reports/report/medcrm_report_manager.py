@@ -1,7 +1,9 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .medcrm_report_common import deal_orders, internal_users, lost, open_, order_amount, won
+from ..models.medcrm_lead_handover import RESPONSE_MESSAGE_TYPES
+from .medcrm_report_common import deal_orders, internal_users, lost, open_, order_amount, won, won_revenue
+from .medcrm_report_mixin import ratio
 
 
 class MedcrmReportManager(models.Model):
@@ -11,7 +13,9 @@ class MedcrmReportManager(models.Model):
 
     * ``received``: a lead handed to him (round-robin, by the head, created by himself), on the hand-over;
       processed when the lead is now qualified or closed and still his; first response from the hand-over
-      to his first message, e-mail, note, done activity or change on the lead;
+      to his first message, e-mail, note, done activity or change on the lead. A lead with no hand-over
+      recorded (made before they were) was received by its salesperson at its creation: first response
+      from the creation to his first action on it;
     * ``deal``: an opportunity he owns now (a reassigned deal counts for its new owner), on its closing
       date, or its creation date while open; average deal and cycle (from the original interest) of won deals;
     * ``order``: a confirmed order (revenue, untaxed, company currency) on its date, credited to the owner of
@@ -26,6 +30,8 @@ class MedcrmReportManager(models.Model):
     _auto = False
     _rec_name = "user_id"
     _order = "date desc, id desc"
+    # at the level of each group: revenue of its won deals / its won deals (never an average of rows)
+    _medcrm_aggregates = {"average_deal": ratio("amount_won", "nbr_won")}
 
     kind = fields.Selection(
         [
@@ -70,10 +76,16 @@ class MedcrmReportManager(models.Model):
     )
     amount_open = fields.Monetary(string="Open pipeline", readonly=True, help="Expected revenue of open deals.")
     amount_won = fields.Monetary(
-        string="Revenue of won deals", readonly=True, help="Confirmed orders of the won deals, untaxed."
+        string="Revenue of won deals",
+        readonly=True,
+        help="Confirmed orders of the won deals, untaxed; a deal won without an order in Odoo (ordered in 1C) "
+        "counts its expected revenue.",
     )
     average_deal = fields.Monetary(
-        string="Average deal", aggregator="avg", readonly=True, help="Revenue of a won deal, on average."
+        string="Average deal",
+        aggregator="avg",
+        readonly=True,
+        help="Revenue of the won deals divided by the number of won deals.",
     )
     cycle_days = fields.Float(
         string="Cycle (days)",
@@ -125,6 +137,37 @@ SELECT h.id * 8 AS id,
   JOIN crm_lead l ON l.id = h.lead_id
   LEFT JOIN res_company company ON company.id = l.company_id
 UNION ALL
+SELECT l.id * 8 + 5,
+       'received',
+       l.create_date,
+       l.user_id,
+       l.team_id,
+       l.company_id, company.currency_id,
+       l.id, l.source_id, l.partner_id, l.stage_id, NULL,
+       1,
+       (l.type = 'opportunity' OR NOT l.active OR l.probability = 100)::int,
+       100.0 * (l.type = 'opportunity' OR NOT l.active OR l.probability = 100)::int,
+       (response.date IS NULL)::int,
+       EXTRACT(EPOCH FROM response.date - l.create_date) / 3600.0,
+       0, 0, 0, 0, NULL,
+       0, 0, NULL, NULL,
+       0, 0, 0,
+       0, 0, 0,
+       0, 0
+  FROM crm_lead l
+  JOIN res_users receiver ON receiver.id = l.user_id
+  LEFT JOIN res_company company ON company.id = l.company_id
+  LEFT JOIN LATERAL (
+        -- his first message, e-mail, note, done activity or change on the lead after its creation
+        SELECT MIN(m.date) AS date
+          FROM mail_message m
+         WHERE m.model = 'crm.lead' AND m.res_id = l.id
+           AND m.author_id = receiver.partner_id
+           AND m.message_type IN %(response_types)s
+           AND m.date > l.create_date) response ON TRUE
+ WHERE l.user_id IS NOT NULL AND l.user_id <> 1
+   AND NOT EXISTS (SELECT 1 FROM medcrm_lead_handover handover WHERE handover.lead_id = l.id)
+UNION ALL
 SELECT l.id * 8 + 1,
        'deal',
        CASE WHEN l.date_closed IS NOT NULL AND NOT %(deal_open)s THEN l.date_closed ELSE l.create_date END,
@@ -138,8 +181,8 @@ SELECT l.id * 8 + 1,
        %(deal_lost)s::int,
        CASE WHEN %(deal_won)s THEN 100.0 WHEN %(deal_lost)s THEN 0.0 END,
        CASE WHEN %(deal_open)s THEN l.expected_revenue ELSE 0 END,
-       CASE WHEN %(deal_won)s THEN COALESCE(o.amount_confirmed, 0) ELSE 0 END,
-       CASE WHEN %(deal_won)s THEN COALESCE(o.amount_confirmed, 0) END,
+       CASE WHEN %(deal_won)s THEN %(won_revenue)s ELSE 0 END,
+       NULL::numeric,
        CASE WHEN %(deal_won)s AND l.date_closed IS NOT NULL
             THEN EXTRACT(EPOCH FROM l.date_closed - COALESCE(interest.create_date, l.create_date)) / 86400.0 END,
        0, 0, 0,
@@ -223,4 +266,6 @@ SELECT a.id * 8 + 4,
             deal_lost=lost("l"),
             deal_open=open_("l"),
             order_amount=order_amount("so"),
+            won_revenue=won_revenue("l", "o"),
+            response_types=RESPONSE_MESSAGE_TYPES,
         )

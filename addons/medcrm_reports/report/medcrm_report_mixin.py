@@ -1,6 +1,11 @@
+from markupsafe import Markup
+
 from odoo import api, models, tools
 from odoo.models import parse_read_group_spec
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
+
+# How often the stored rows are recomputed (ir_cron_refresh_reports): the figures are never older than this.
+REFRESH_MINUTES = 5
 
 
 class MedcrmReportMixin(models.AbstractModel):
@@ -13,8 +18,9 @@ class MedcrmReportMixin(models.AbstractModel):
     are NULL.
 
     The rows are **stored**: a materialized view with a unique index on ``id`` and indexes on the columns
-    that reports filter on (``_medcrm_indexes``), refreshed without blocking readers every 30 minutes (cron),
-    on demand (*Refresh reports*) and before the facts of the managers' plans are read. Grouping a million
+    that reports filter on (``_medcrm_indexes``), refreshed without blocking readers every 5 minutes (cron),
+    on demand (*Refresh reports*) and before the facts of the managers' plans are read. The time of each
+    refresh is kept in ``medcrm_report_refresh`` and shown in the report's title and empty state. Grouping a million
     rows of a stored report takes a fraction of a second; computing them from the sources on every pivot
     did not (see bench/bench_reports.py).
     """
@@ -29,9 +35,16 @@ class MedcrmReportMixin(models.AbstractModel):
         raise NotImplementedError
 
     def init(self):
+        cr = self.env.cr
+        # when the stored rows of each report were last computed (a table, not a model: written by every
+        # refresh, read by every report's action)
+        cr.execute(
+            """CREATE TABLE IF NOT EXISTS medcrm_report_refresh (
+                   model varchar PRIMARY KEY,
+                   date timestamp without time zone NOT NULL)"""
+        )
         if self._abstract:
             return
-        cr = self.env.cr
         table = SQL.identifier(self._table)
         tools.drop_view_if_exists(cr, self._table)
         cr.execute(SQL("CREATE MATERIALIZED VIEW %s AS (%s)", table, self._query()))
@@ -45,6 +58,57 @@ class MedcrmReportMixin(models.AbstractModel):
                     SQL.identifier(column),
                 )
             )
+        self._medcrm_set_data_date()
+
+    def _medcrm_set_data_date(self):
+        """Record that the stored rows of this report hold the sources as of now."""
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO medcrm_report_refresh (model, date)
+                   VALUES (%s, clock_timestamp() AT TIME ZONE 'UTC')
+                   ON CONFLICT (model) DO UPDATE SET date = EXCLUDED.date""",
+                self._name,
+            )
+        )
+
+    @api.model
+    def _medcrm_data_date(self, models_=None):
+        """When the stored rows of this report (or the oldest of ``models_``) were computed, UTC, or None."""
+        names = list(models_ or [self._name])
+        self.env.cr.execute(
+            SQL("SELECT MIN(date), COUNT(*) FROM medcrm_report_refresh WHERE model IN %s", tuple(names))
+        )
+        date, count = self.env.cr.fetchone()
+        return date if count == len(names) else None
+
+    @api.model
+    def _medcrm_report_models(self):
+        return sorted(self.env.registry.descendants(["medcrm.report.mixin"], "_inherit") - {"medcrm.report.mixin"})
+
+    @api.model
+    def _medcrm_data_date_label(self, models_=None):
+        """«data of 02.12.2026, 15:25» in the user's time zone and language (no seconds)."""
+        date = self._medcrm_data_date(models_)
+        if not date:
+            return self.env._("data not computed yet")
+        return self.env._("data of %(date)s", date=format_datetime(self.env, date, dt_format="short"))
+
+    @api.model
+    def get_empty_list_help(self, help_message):
+        """The action's help (what the report would show) followed by why it is empty and the data time."""
+        help_message = super().get_empty_list_help(help_message)
+        if self._abstract:
+            return help_message
+        why = self.env._(
+            "Nothing matches the filters for %(label)s. The report shows what was recorded until then: it is "
+            "refreshed every %(minutes)s minutes, so a record created in the last minutes appears at the next "
+            "refresh (or at once with CRM → Reporting → Refresh reports). A manager sees only his own figures; "
+            "remove filters or widen the period to see more.",
+            label=self._medcrm_data_date_label(),
+            minutes=REFRESH_MINUTES,
+        )
+        # the action's help is Markup (an html field); anything else is escaped, as the message is
+        return Markup('%s<p class="o_medcrm_report_data_date">%s</p>') % (help_message or "", why)
 
     @api.model
     def _medcrm_refresh(self):
@@ -52,13 +116,23 @@ class MedcrmReportMixin(models.AbstractModel):
         if self._abstract:
             return
         self.env.flush_all()
+        self.env.cr.execute("SELECT clock_timestamp() AT TIME ZONE 'UTC'")
+        (started,) = self.env.cr.fetchone()
         self.env.cr.execute(SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY %s", SQL.identifier(self._table)))
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO medcrm_report_refresh (model, date) VALUES (%s, %s)
+                   ON CONFLICT (model) DO UPDATE SET date = EXCLUDED.date""",
+                self._name,
+                started,
+            )
+        )
         self.invalidate_model()
 
     @api.model
     def _medcrm_refresh_all(self):
-        """Refresh every MedCRM report (cron every 30 minutes, the *Refresh reports* menu)."""
-        for name in sorted(self.env.registry.descendants([self._name], "_inherit") - {self._name}):
+        """Refresh every MedCRM report (cron every 5 minutes, the *Refresh reports* menu)."""
+        for name in self._medcrm_report_models():
             self.env[name].sudo()._medcrm_refresh()
         return True
 

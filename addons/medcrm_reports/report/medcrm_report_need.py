@@ -13,7 +13,8 @@ NEED_STATES = [
 
 
 class MedcrmReportNeed(models.Model):
-    """Needs analytics: one row per product of a need, with the need's counterparty, period and outcome.
+    """Needs analytics: one row per product of a need (one row for a need without products yet), with the
+    need's counterparty, period and outcome.
 
     What clients need (products, categories, manufacturers, own production or resale), by period of need
     and counterparty segment, which needs never became deals, the demand for goods that are not on hand
@@ -116,7 +117,7 @@ line AS (
       JOIN uom_uom product_uom ON product_uom.id = template.uom_id
       LEFT JOIN stock ON stock.product_id = line.product_id AND stock.company_id = line.company_id
 )
-SELECT line.id,
+SELECT COALESCE(line.id * 2, need.id * 2 + 1) AS id,  -- a need without products yet has one row of its own
        need.id AS need_id,
        need.date_from AS date,
        need.date_to,
@@ -134,9 +135,9 @@ SELECT line.id,
        COALESCE(line.medcrm_own_production, FALSE) AS own_production,
        line.medcrm_analogue_group_id AS analogue_group_id,
        line.product_uom_id_ AS uom_id,
-       1 AS nbr_lines,
-       line.qty_product AS qty,
-       line.qty_product * line.list_price AS amount,
+       (line.id IS NOT NULL)::int AS nbr_lines,
+       COALESCE(line.qty_product, 0) AS qty,
+       COALESCE(line.qty_product * line.list_price, 0) AS amount,
        CASE WHEN line.qty_on_hand < line.qty_product THEN line.qty_product ELSE 0 END AS qty_not_in_stock,
        CASE WHEN line.qty_on_hand < line.qty_product THEN line.qty_product * line.list_price ELSE 0 END
            AS amount_not_in_stock,
@@ -145,8 +146,8 @@ SELECT line.id,
        CASE WHEN need.deal_id IS NOT NULL THEN need.id END AS converted_need_id,
        CASE WHEN need.state IN ('converted', 'lost', 'duplicate') THEN need.id END AS closed_need_id,
        duplicated.need_id AS duplicated_need_id
-  FROM line
-  JOIN medcrm_need need ON need.id = line.need_id
+  FROM medcrm_need need
+  LEFT JOIN line ON line.need_id = need.id
   JOIN res_partner partner ON partner.id = need.partner_id
   JOIN res_company company ON company.id = need.company_id
   LEFT JOIN duplicated ON duplicated.need_id = need.id
