@@ -205,6 +205,13 @@ def _filtered_odoo_requirements(src):
     return "\n".join(lines) + "\n"
 
 
+def _runtime_setuptools_ok(venv):
+    """The run-time setuptools is the one we chose (an install run with the build constraint alone, e.g. from an
+    older checkout sharing this environment, downgrades it: the environment is then repaired)."""
+    wanted = RUNTIME_SETUPTOOLS.split("==", 1)[1]
+    return any(venv.glob(f"lib/python3*/site-packages/setuptools-{wanted}.dist-info"))
+
+
 def ensure_venv():
     if sys.version_info < (3, 10):  # noqa: UP036 - a clear message on an old interpreter
         raise SetupError(f"Python 3.10+ is needed, this is {sys.version.split()[0]}")
@@ -215,7 +222,7 @@ def ensure_venv():
     constraints = (ROOT / "tools" / "constraints.txt").read_text()
     digest = hashlib.sha256((odoo_reqs + our_reqs + constraints + RUNTIME_SETUPTOOLS + str(src)).encode()).hexdigest()
     stamp = venv / ".medcrm-requirements"
-    if stamp.exists() and stamp.read_text() == digest and venv_python().exists():
+    if stamp.exists() and stamp.read_text() == digest and venv_python().exists() and _runtime_setuptools_ok(venv):
         return
     if not venv_python().exists():
         log(f"creating Python environment in {venv}")
