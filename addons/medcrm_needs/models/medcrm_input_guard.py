@@ -85,7 +85,10 @@ class Base(models.AbstractModel):
         if field.name in limits:
             return limits[field.name]
         if field.type == "char":
-            return getattr(field, "size", None) or CHAR_LIMIT
+            # A size declared by MedCRM is refused with a message; one declared by Odoo (a journal's 5-letter code)
+            # stays Odoo's business: it truncates, and its own data (a chart of accounts) relies on that.
+            size = getattr(field, "size", None) if (getattr(field, "_module", "") or "").startswith("medcrm_") else None
+            return size or CHAR_LIMIT
         return HTML_LIMIT if field.type == "html" else TEXT_LIMIT
 
     @api.model
