@@ -1,0 +1,66 @@
+from odoo import fields, models, tools
+
+from ..models.product_template import BLOCKING_STATUSES, REGISTRY_STATUS
+
+
+class MedcrmRegistryProblem(models.Model):
+    """Products with a certificate problem and the open needs and deals (quotations, orders) holding them.
+
+    One row per product and document; a product no open document holds has one row without document."""
+
+    _name = "medcrm.registry.problem"
+    _description = "Certificate problems"
+    _auto = False
+    _order = "product_tmpl_id, need_id, order_id"
+
+    product_tmpl_id = fields.Many2one("product.template", string="Product", readonly=True)
+    registry_code = fields.Char(string="Registration certificate", readonly=True)
+    status = fields.Selection(REGISTRY_STATUS, string="Certificate status", readonly=True)
+    producer_mismatch = fields.Boolean(string="Producer differs", readonly=True)
+    document = fields.Selection(
+        [("need", "Need"), ("order", "Quotation / order"), ("none", "No open document")], readonly=True
+    )
+    need_id = fields.Many2one("medcrm.need", string="Need", readonly=True)
+    order_id = fields.Many2one("sale.order", string="Quotation / order", readonly=True)
+    deal_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Counterparty", readonly=True)
+    user_id = fields.Many2one("res.users", string="Responsible manager", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        statuses = ", ".join(f"'{status}'" for status in BLOCKING_STATUSES)
+        self.env.cr.execute(
+            f"""
+            CREATE VIEW {self._table} AS (
+                WITH problem AS (
+                    SELECT t.id AS tmpl_id, t.medcrm_registry_code AS code, t.medcrm_registry_status AS status,
+                           t.medcrm_registry_producer_mismatch AS mismatch
+                      FROM product_template t
+                     WHERE t.active AND (t.medcrm_registry_status IN ({statuses})
+                           OR t.medcrm_registry_producer_mismatch)
+                ), docs AS (
+                    SELECT DISTINCT pp.product_tmpl_id AS tmpl_id, 'need' AS document, l.need_id AS need_id,
+                           NULL::int4 AS order_id, l.deal_id AS deal_id, l.partner_id AS partner_id,
+                           l.user_id AS user_id, l.company_id AS company_id
+                      FROM medcrm_need_line l
+                      JOIN product_product pp ON pp.id = l.product_id
+                     WHERE l.state IN ('draft', 'open')
+                    UNION ALL
+                    SELECT DISTINCT pp.product_tmpl_id, 'order', so.medcrm_need_id, so.id, so.opportunity_id,
+                           so.partner_id, so.user_id, so.company_id
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN product_product pp ON pp.id = sol.product_id
+                     WHERE so.state IN ('draft', 'sent', 'sale')
+                       AND (so.state != 'sale' OR sol.qty_delivered < sol.product_uom_qty)
+                )
+                SELECT row_number() OVER () AS id, p.tmpl_id AS product_tmpl_id, p.code AS registry_code,
+                       p.status AS status, p.mismatch AS producer_mismatch,
+                       COALESCE(d.document, 'none') AS document, d.need_id, d.order_id, d.deal_id,
+                       d.partner_id, d.user_id, d.company_id
+                  FROM problem p
+             LEFT JOIN docs d ON d.tmpl_id = p.tmpl_id
+            )
+            """  # noqa: S608 - fixed names
+        )
