@@ -27,11 +27,26 @@ ROWS = int(os.environ.get("BENCH_REGISTER_ROWS", "150000"))
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
 TARGET_IMPORT_S = 30.0
 TARGET_MATCH_S = 5.0
-HEADER = (
-    "unique_number;registration_number;registration_date;registration_date_end;name;applicant;"
-    "applicant_address_post;applicant_address_legal;producer;producer_address_post;producer_address_legal;okp;"
-    "class;appointment;kind;address_production;details;extra_unknown"
-).split(";")
+HEADER = [
+    "unique_number",
+    "registration_number",
+    "registration_date",
+    "registration_date_end",
+    "name",
+    "applicant",
+    "applicant_address_post",
+    "applicant_address_legal",
+    "producer",
+    "producer_address_post",
+    "producer_address_legal",
+    "okp",
+    "class",
+    "appointment",
+    "kind",
+    "address_production",
+    "details",
+    "extra_unknown",
+]
 PREFIXES = ("РЗН", "ФСЗ", "ФСР")
 
 
@@ -44,7 +59,7 @@ def number(i):
 
 
 def write_register(path, rows):
-    rng = random.Random(42)
+    rng = random.Random(42)  # noqa: S311 - reproducible test data
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("data.csv", "w") as raw:
         text = io.TextIOWrapper(raw, encoding="cp1251", newline="")
         writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -89,8 +104,10 @@ def main():
         path = os.path.join(folder, "register.zip")
         started = time.monotonic()
         write_register(path, ROWS)
-        log(f"register written: {ROWS:,} rows, {os.path.getsize(path) / 1e6:.1f} MB zipped, "
-            f"in {time.monotonic() - started:.1f} s")
+        log(
+            f"register written: {ROWS:,} rows, {os.path.getsize(path) / 1e6:.1f} MB zipped, "
+            f"in {time.monotonic() - started:.1f} s"
+        )
         Import = env["medcrm.registry.import"]
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with open(path, "rb") as data:
@@ -99,15 +116,19 @@ def main():
             import_s = time.monotonic() - started
         cr.commit()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        log(f"import: {first.count_read:,} rows read, {first.count_added:,} added, {first.count_rejected} rejected "
-            f"in {import_s:.1f} s (target ≤ {TARGET_IMPORT_S:.0f} s); peak RSS {rss_before:.0f} → {rss_after:.0f} MB")
+        log(
+            f"import: {first.count_read:,} rows read, {first.count_added:,} added, {first.count_rejected} rejected "
+            f"in {import_s:.1f} s (target ≤ {TARGET_IMPORT_S:.0f} s); peak RSS {rss_before:.0f} → {rss_after:.0f} MB"
+        )
         with open(path, "rb") as data:
             started = time.monotonic()
             second = Import._import_file(data, "register.zip")
             again_s = time.monotonic() - started
         cr.commit()
-        log(f"second import of the same file: {second.count_added} added, {second.count_changed} changed, "
-            f"{second.count_unchanged:,} unchanged in {again_s:.1f} s")
+        log(
+            f"second import of the same file: {second.count_added} added, {second.count_changed} changed, "
+            f"{second.count_unchanged:,} unchanged in {again_s:.1f} s"
+        )
 
         unit = env.ref("uom.product_uom_unit").id
         categ = env.ref("product.product_category_all").id

@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import zipfile
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -86,12 +87,16 @@ class MedcrmRegistryImport(models.Model):
     count_changed = fields.Integer(string="Changed", readonly=True)
     count_unchanged = fields.Integer(string="Unchanged", readonly=True)
     count_duplicate = fields.Integer(
-        string="Repeated numbers", readonly=True, help="Rows repeating a number of an earlier row: the last one is kept."
+        string="Repeated numbers",
+        readonly=True,
+        help="Rows repeating a number of an earlier row: the last one is kept.",
     )
     count_rejected = fields.Integer(string="Rejected", readonly=True)
     count_products = fields.Integer(string="Products checked", readonly=True)
     error = fields.Text(readonly=True)
-    rejection_ids = fields.One2many("medcrm.registry.import.rejection", "import_id", string="Rejected rows", readonly=True)
+    rejection_ids = fields.One2many(
+        "medcrm.registry.import.rejection", "import_id", string="Rejected rows", readonly=True
+    )
 
     # ------------------------------------------------------------------------------------------
     # Entry points
@@ -136,7 +141,7 @@ class MedcrmRegistryImport(models.Model):
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https"):
             raise UserError(_("The register address must start with http:// or https://: %(url)s", url=url))
-        request = urllib.request.Request(url, headers={"User-Agent": "MedCRM registry import"})
+        request = urllib.request.Request(url, headers={"User-Agent": "MedCRM registry import"})  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310 - scheme checked
                 shutil.copyfileobj(response, target, 1024 * 1024)
@@ -184,9 +189,13 @@ class MedcrmRegistryImport(models.Model):
             if len(row) < 2:
                 continue
             key, value = row[0].strip().lower(), row[1].strip()
-            if key.startswith("data-") and value:
-                found = value
-            elif not found and value.lower().split("?")[0].endswith((".zip", ".csv")) and "structure" not in key:
+            if (
+                key.startswith("data-")
+                and value
+                or not found
+                and value.lower().split("?")[0].endswith((".zip", ".csv"))
+                and "structure" not in key
+            ):
                 found = value
         if not found:
             if "property" in first:
@@ -206,7 +215,7 @@ class MedcrmRegistryImport(models.Model):
         try:
             with cr.savepoint():
                 counts, rejections = self._load(binary)
-        except (RegisterFormatError, UnicodeError, OSError, ValueError) as err:
+        except (RegisterFormatError, UnicodeError, OSError, ValueError, EOFError, csv.Error, zipfile.BadZipFile) as err:
             _logger.warning("register import %s failed: %s", self.name, err)
             message = _(
                 "The file is not the register of medical devices: a «;»-separated CSV (or a zip of one) with a "
@@ -247,7 +256,9 @@ class MedcrmRegistryImport(models.Model):
             if reason:
                 rejected += 1
                 if len(rejections) < MAX_REJECTIONS_KEPT:
-                    rejections.append({"line": line, "number": (row.get("registration_number") or "")[:200], "reason": reason})
+                    rejections.append(
+                        {"line": line, "number": (row.get("registration_number") or "")[:200], "reason": reason}
+                    )
                 continue
             buffer.write(str(read))
             for column in COLUMNS:

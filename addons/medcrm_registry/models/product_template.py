@@ -57,7 +57,9 @@ class ProductTemplate(models.Model):
     medcrm_registry_date_register = fields.Date(
         related="medcrm_registry_certificate_id.registration_date", string="Registered on (register)"
     )
-    medcrm_registry_holder = fields.Text(related="medcrm_registry_certificate_id.applicant", string="Certificate holder")
+    medcrm_registry_holder = fields.Text(
+        related="medcrm_registry_certificate_id.applicant", string="Certificate holder"
+    )
     medcrm_registry_producer = fields.Text(
         related="medcrm_registry_certificate_id.producer", string="Producer (register)"
     )

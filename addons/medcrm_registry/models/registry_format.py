@@ -48,6 +48,8 @@ PREFIX_ALIASES = {
     "Ф3": "ФЗ",
 }
 NUMBER = re.compile(r"^([A-ZА-Я3]{1,5})(\d{4})/(\d{1,7})(-\d{1,4})?$")
+# The clean form the register itself uses: taken as it is, without the slow path.
+CLEAN = re.compile(r"^(РЗН|ФСЗ|ФСР|ФС|ФЗ) (\d{4})/([1-9]\d{0,6})$")
 NOISE = re.compile(r"[\s\u00a0\u2007\u202f]+")
 DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 SLASHES = re.compile(r"[\\|]")
@@ -63,6 +65,8 @@ def normalize_number(raw):
     """
     if not raw:
         return None, False
+    if CLEAN.match(raw):
+        return raw, True
     text = str(raw).upper()
     text = DASHES.sub("-", text)
     text = SLASHES.sub("/", text)
@@ -202,16 +206,17 @@ def iter_rows(binary):
         header = next(reader)
     except (StopIteration, csv.Error) as err:
         raise RegisterFormatError("no header row") from err
-    fields = header_fields(header)
-    width = len(fields)
+    pairs = [(index, field) for index, field in enumerate(header_fields(header)) if field]
+    last = max(index for index, _field in pairs)
     for row in reader:
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        values = {}
-        for index in range(min(width, len(row))):
-            field = fields[index]
-            if field:
-                values[field] = row[index].strip()
+        if len(row) > last:
+            values = {field: row[index].strip() for index, field in pairs}
+        elif not any(cell.strip() for cell in row):
+            continue  # an empty line
+        else:
+            values = {field: row[index].strip() for index, field in pairs if index < len(row)}
+        if not values.get("registration_number") and not any(values.values()):
+            continue  # a line of separators only
         yield reader.line_num, values
 
 

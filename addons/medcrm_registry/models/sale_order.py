@@ -78,9 +78,7 @@ class SaleOrder(models.Model):
     def write(self, vals):
         if vals.get("state") in ("sent", "sale"):
             target = vals["state"]
-            moving = self.filtered(
-                lambda order: order.state == "draft" or (target == "sale" and order.state == "sent")
-            )
+            moving = self.filtered(lambda order: order.state == "draft" or (target == "sale" and order.state == "sent"))
             moving._medcrm_registry_check()
         return super().write(vals)
 

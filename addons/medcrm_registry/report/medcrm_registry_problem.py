@@ -12,6 +12,18 @@ class MedcrmRegistryProblem(models.Model):
     _description = "Certificate problems"
     _auto = False
     _order = "product_tmpl_id, need_id, order_id"
+    _depends = {
+        "product.template": [
+            "active",
+            "medcrm_registry_code",
+            "medcrm_registry_status",
+            "medcrm_registry_producer_mismatch",
+        ],
+        "product.product": ["product_tmpl_id"],
+        "medcrm.need.line": ["product_id", "need_id", "state", "deal_id", "partner_id", "user_id", "company_id"],
+        "sale.order": ["state", "medcrm_need_id", "opportunity_id", "partner_id", "user_id", "company_id"],
+        "sale.order.line": ["order_id", "product_id", "qty_delivered", "product_uom_qty"],
+    }
 
     product_tmpl_id = fields.Many2one("product.template", string="Product", readonly=True)
     registry_code = fields.Char(string="Registration certificate", readonly=True)

@@ -2,9 +2,8 @@
 
 import datetime
 
-from odoo.tests import BaseCase, tagged
-
 from odoo.addons.medcrm_registry.models.registry_format import normalize_number, parse_date, producer_matches
+from odoo.tests import BaseCase, tagged
 
 
 @tagged("post_install", "-at_install")
