@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .registry_format import ANNULLED, RegisterFormatError, iter_rows, normalize_number, parse_date
@@ -128,7 +128,7 @@ class MedcrmRegistryImport(models.Model):
     @api.model
     def _import_file(self, binary, filename, raise_error=True):
         """Import an uploaded file (a zip or a CSV), given as a binary file object."""
-        log = self.create({"name": filename or _("Uploaded file")})
+        log = self.create({"name": filename or self.env._("Uploaded file")})
         log._import_stream(binary, raise_error=raise_error)
         return log
 
@@ -140,14 +140,14 @@ class MedcrmRegistryImport(models.Model):
     def _fetch(self, url, target):
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https"):
-            raise UserError(_("The register address must start with http:// or https://: %(url)s", url=url))
+            raise UserError(self.env._("The register address must start with http:// or https://: %(url)s", url=url))
         request = urllib.request.Request(url, headers={"User-Agent": "MedCRM registry import"})  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310 - scheme checked
                 shutil.copyfileobj(response, target, 1024 * 1024)
         except OSError as err:
             raise UserError(
-                _("The register could not be downloaded from %(url)s: %(error)s", url=url, error=err)
+                self.env._("The register could not be downloaded from %(url)s: %(error)s", url=url, error=err)
             ) from err
         target.seek(0)
 
@@ -199,7 +199,7 @@ class MedcrmRegistryImport(models.Model):
                 found = value
         if not found:
             if "property" in first:
-                raise UserError(_("The passport %(url)s names no data file.", url=meta_url))
+                raise UserError(self.env._("The passport %(url)s names no data file.", url=meta_url))
             return None
         return urllib.parse.urljoin(meta_url, found)
 
@@ -217,7 +217,7 @@ class MedcrmRegistryImport(models.Model):
                 counts, rejections = self._load(binary)
         except (RegisterFormatError, UnicodeError, OSError, ValueError, EOFError, csv.Error, zipfile.BadZipFile) as err:
             _logger.warning("register import %s failed: %s", self.name, err)
-            message = _(
+            message = self.env._(
                 "The file is not the register of medical devices: a «;»-separated CSV (or a zip of one) with a "
                 "header row naming the registration_number column is expected. (%(error)s)",
                 error=err,
@@ -319,18 +319,18 @@ class MedcrmRegistryImport(models.Model):
         """(values, None) of a register row, or (None, the Russian reason it is rejected)."""
         number = row.get("registration_number") or ""
         if not number.strip():
-            return None, _("no certificate number")
+            return None, self.env._("no certificate number")
         key, _recognized = normalize_number(number)
         if not key:
-            return None, _("no certificate number")
+            return None, self.env._("no certificate number")
         try:
             registration_date = parse_date(row.get("registration_date"))
         except ValueError:
-            return None, _("registration date not understood: «%(value)s»", value=row.get("registration_date"))
+            return None, self.env._("registration date not understood: «%(value)s»", value=row.get("registration_date"))
         try:
             date_end = parse_date(row.get("registration_date_end"))
         except ValueError:
-            return None, _("end date not understood: «%(value)s»", value=row.get("registration_date_end"))
+            return None, self.env._("end date not understood: «%(value)s»", value=row.get("registration_date_end"))
         annulled = bool(ANNULLED.search(row.get("status") or ""))
         values = {
             "name": " ".join(number.split())[:200],
@@ -359,7 +359,7 @@ class MedcrmRegistryImport(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Rejected rows"),
+            "name": self.env._("Rejected rows"),
             "res_model": "medcrm.registry.import.rejection",
             "view_mode": "list",
             "domain": [("import_id", "=", self.id)],

@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from ..models.product_template import BLOCKING_STATUSES, REGISTRY_STATUS
 
@@ -32,24 +33,24 @@ class MedcrmRegistryProblem(models.Model):
     document = fields.Selection(
         [("need", "Need"), ("order", "Quotation / order"), ("none", "No open document")], readonly=True
     )
-    need_id = fields.Many2one("medcrm.need", string="Need", readonly=True)
+    need_id = fields.Many2one("medcrm.need", readonly=True)
     order_id = fields.Many2one("sale.order", string="Quotation / order", readonly=True)
-    deal_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    deal_id = fields.Many2one("crm.lead", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Counterparty", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible manager", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        statuses = ", ".join(f"'{status}'" for status in BLOCKING_STATUSES)
         self.env.cr.execute(
-            f"""
-            CREATE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE VIEW %s AS (
                 WITH problem AS (
                     SELECT t.id AS tmpl_id, t.medcrm_registry_code AS code, t.medcrm_registry_status AS status,
                            t.medcrm_registry_producer_mismatch AS mismatch
                       FROM product_template t
-                     WHERE t.active AND (t.medcrm_registry_status IN ({statuses})
+                     WHERE t.active AND (t.medcrm_registry_status IN %s
                            OR t.medcrm_registry_producer_mismatch)
                 ), docs AS (
                     SELECT DISTINCT pp.product_tmpl_id AS tmpl_id, 'need' AS document, l.need_id AS need_id,
@@ -74,5 +75,8 @@ class MedcrmRegistryProblem(models.Model):
                   FROM problem p
              LEFT JOIN docs d ON d.tmpl_id = p.tmpl_id
             )
-            """  # noqa: S608 - fixed names
+            """,
+                SQL.identifier(self._table),
+                tuple(BLOCKING_STATUSES),
+            )
         )

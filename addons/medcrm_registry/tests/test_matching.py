@@ -149,7 +149,7 @@ class TestSalesGuard(RegistryCase):
         wizard = (
             self.env["medcrm.registry.override.wizard"]
             .with_user(self.user_head)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "РУ продлено, выписка из реестра приложена"})
         )
         wizard.action_allow()
