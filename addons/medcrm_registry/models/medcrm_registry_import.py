@@ -52,20 +52,16 @@ COLUMNS = (
 )
 
 
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
+
+
 def copy_text(value):
     """A value in PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\x00", "")
-    )
+    return str(value).translate(COPY_ESCAPES)
 
 
 class MedcrmRegistryImport(models.Model):

@@ -182,12 +182,7 @@ class ProductTemplate(models.Model):
             """
         )
         cr.execute("DROP TABLE medcrm_registry_match")
-        self.env["product.template"].invalidate_model(
-            [
-                "medcrm_registry_status",
-                "medcrm_registry_certificate_id",
-                "medcrm_registry_producer_mismatch",
-            ]
-        )
-        self.env["product.product"].invalidate_model()
+        written = ["medcrm_registry_status", "medcrm_registry_certificate_id", "medcrm_registry_producer_mismatch"]
+        self.env["product.template"].invalidate_model(written)
+        self.env["product.product"].invalidate_model(written)  # the variants' inherited copies
         return len(products)
