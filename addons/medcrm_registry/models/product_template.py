@@ -9,6 +9,8 @@ number or manufacturer changes, daily (certificates expire as time passes), and 
 import io
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .registry_format import normalize_number, producer_matches
 
@@ -29,26 +31,26 @@ BLOCKING_STATUSES = ("expired", "annulled", "not_found", "unrecognized")
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
+    # Kept in medcrm_registry_product_check (one narrow row per product), not in product_template: a match of the
+    # whole catalogue then rewrites a small table instead of 100,000 wide rows and their many indexes.
     medcrm_registry_status = fields.Selection(
         REGISTRY_STATUS,
         string="Certificate status",
-        readonly=True,
-        copy=False,
-        index=True,
+        compute="_compute_medcrm_registry_check",
+        search="_search_medcrm_registry_status",
         help="The product's registration certificate (РУ) checked against the state register: valid, expired, "
         "annulled, not found, number not recognized; «Not checked» until the register is imported.",
     )
     medcrm_registry_certificate_id = fields.Many2one(
         "medcrm.registry.certificate",
         string="Certificate in the register",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
+        compute="_compute_medcrm_registry_check",
+        search="_search_medcrm_registry_certificate_id",
     )
     medcrm_registry_producer_mismatch = fields.Boolean(
         string="Producer differs",
-        readonly=True,
-        copy=False,
+        compute="_compute_medcrm_registry_check",
+        search="_search_medcrm_registry_producer_mismatch",
         help="The register names a producer that is not the product's manufacturer.",
     )
     medcrm_registry_valid_until_register = fields.Date(
@@ -72,6 +74,58 @@ class ProductTemplate(models.Model):
         search="_search_medcrm_registry_problem",
     )
 
+    @api.depends("medcrm_registry_code")
+    def _compute_medcrm_registry_check(self):
+        ids = [product_id for product_id in self._origin.ids if product_id]
+        rows = {}
+        if ids:
+            self.env.cr.execute(
+                "SELECT product_tmpl_id, status, certificate_id, producer_mismatch FROM medcrm_registry_product_check "
+                "WHERE product_tmpl_id = ANY(%s)",
+                [ids],
+            )
+            rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        certificates = self.env["medcrm.registry.certificate"]
+        for product in self:
+            status, certificate_id, mismatch = rows.get(product._origin.id, (None, None, False))
+            product.medcrm_registry_status = status or ("unchecked" if product.medcrm_registry_code else "none")
+            product.medcrm_registry_certificate_id = certificates.browse(certificate_id)
+            product.medcrm_registry_producer_mismatch = bool(mismatch)
+
+    def _search_medcrm_registry_check(self, column, values, positive):
+        self.env.cr.execute(
+            SQL(
+                "SELECT product_tmpl_id FROM medcrm_registry_product_check WHERE %s = ANY(%s)",
+                SQL.identifier(column),
+                list(values),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        return [("id", "in" if positive else "not in", ids)]
+
+    def _search_medcrm_registry_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the certificate status."))
+        values = [value] if isinstance(value, str) or not value else list(value)
+        return self._search_medcrm_registry_check("status", values, operator in ("=", "in"))
+
+    def _search_medcrm_registry_certificate_id(self, operator, value):
+        if operator in ("=", "!=") and not value:
+            self.env.cr.execute(
+                "SELECT product_tmpl_id FROM medcrm_registry_product_check WHERE certificate_id IS NOT NULL"
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            return [("id", "not in" if operator == "=" else "in", ids)]
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the certificate status."))
+        values = [value] if isinstance(value, int) else list(value)
+        return self._search_medcrm_registry_check("certificate_id", values, operator in ("=", "in"))
+
+    def _search_medcrm_registry_producer_mismatch(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Unsupported search on the certificate status."))
+        return self._search_medcrm_registry_check("producer_mismatch", [True], (operator == "=") == bool(value))
+
     @api.depends("medcrm_registry_status")
     def _compute_medcrm_registry_problem(self):
         for product in self:
@@ -79,7 +133,7 @@ class ProductTemplate(models.Model):
 
     def _search_medcrm_registry_problem(self, operator, value):
         positive = (operator == "=") == bool(value)
-        return [("medcrm_registry_status", "in" if positive else "not in", list(BLOCKING_STATUSES))]
+        return self._search_medcrm_registry_check("status", BLOCKING_STATUSES, positive)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -170,15 +224,13 @@ class ProductTemplate(models.Model):
         cr._obj.copy_expert("COPY medcrm_registry_match (id, status, certificate_id, mismatch) FROM STDIN", buffer)
         cr.execute(
             """
-            UPDATE product_template t
-               SET medcrm_registry_status = m.status,
-                   medcrm_registry_certificate_id = m.certificate_id,
-                   medcrm_registry_producer_mismatch = m.mismatch
-              FROM medcrm_registry_match m
-             WHERE t.id = m.id
-               AND (t.medcrm_registry_status IS DISTINCT FROM m.status
-                    OR t.medcrm_registry_certificate_id IS DISTINCT FROM m.certificate_id
-                    OR t.medcrm_registry_producer_mismatch IS DISTINCT FROM m.mismatch)
+            INSERT INTO medcrm_registry_product_check AS c (product_tmpl_id, status, certificate_id, producer_mismatch)
+                 SELECT id, status, certificate_id, mismatch FROM medcrm_registry_match
+            ON CONFLICT (product_tmpl_id) DO UPDATE
+                    SET status = EXCLUDED.status, certificate_id = EXCLUDED.certificate_id,
+                        producer_mismatch = EXCLUDED.producer_mismatch
+                  WHERE (c.status, c.certificate_id, c.producer_mismatch)
+                        IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.certificate_id, EXCLUDED.producer_mismatch)
             """
         )
         cr.execute("DROP TABLE medcrm_registry_match")
@@ -186,3 +238,20 @@ class ProductTemplate(models.Model):
         self.env["product.template"].invalidate_model(written)
         self.env["product.product"].invalidate_model(written)  # the variants' inherited copies
         return len(products)
+
+
+class MedcrmRegistryProductCheck(models.Model):
+    """The result of the match of one product: written only by :meth:`ProductTemplate._medcrm_registry_match`."""
+
+    _name = "medcrm.registry.product.check"
+    _description = "Certificate check of a product"
+    _log_access = False
+
+    product_tmpl_id = fields.Many2one("product.template", required=True, ondelete="cascade")
+    status = fields.Selection(REGISTRY_STATUS, required=True)
+    certificate_id = fields.Many2one("medcrm.registry.certificate", ondelete="set null", index="btree_not_null")
+    producer_mismatch = fields.Boolean()
+
+    _sql_constraints = [
+        ("product_tmpl_uniq", "unique(product_tmpl_id)", "A product has one certificate check."),
+    ]

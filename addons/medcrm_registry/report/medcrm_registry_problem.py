@@ -14,12 +14,8 @@ class MedcrmRegistryProblem(models.Model):
     _auto = False
     _order = "product_tmpl_id, need_id, order_id"
     _depends = {
-        "product.template": [
-            "active",
-            "medcrm_registry_code",
-            "medcrm_registry_status",
-            "medcrm_registry_producer_mismatch",
-        ],
+        "product.template": ["active", "medcrm_registry_code"],
+        "medcrm.registry.product.check": ["product_tmpl_id", "status", "producer_mismatch"],
         "product.product": ["product_tmpl_id"],
         "medcrm.need.line": ["product_id", "need_id", "state", "deal_id", "partner_id", "user_id", "company_id"],
         "sale.order": ["state", "medcrm_need_id", "opportunity_id", "partner_id", "user_id", "company_id"],
@@ -47,11 +43,11 @@ class MedcrmRegistryProblem(models.Model):
                 """
             CREATE VIEW %s AS (
                 WITH problem AS (
-                    SELECT t.id AS tmpl_id, t.medcrm_registry_code AS code, t.medcrm_registry_status AS status,
-                           t.medcrm_registry_producer_mismatch AS mismatch
+                    SELECT t.id AS tmpl_id, t.medcrm_registry_code AS code, c.status AS status,
+                           c.producer_mismatch AS mismatch
                       FROM product_template t
-                     WHERE t.active AND (t.medcrm_registry_status IN %s
-                           OR t.medcrm_registry_producer_mismatch)
+                      JOIN medcrm_registry_product_check c ON c.product_tmpl_id = t.id
+                     WHERE t.active AND (c.status IN %s OR c.producer_mismatch)
                 ), docs AS (
                     SELECT DISTINCT pp.product_tmpl_id AS tmpl_id, 'need' AS document, l.need_id AS need_id,
                            NULL::int4 AS order_id, l.deal_id AS deal_id, l.partner_id AS partner_id,
