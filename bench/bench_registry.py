@@ -158,8 +158,9 @@ def main():
         match_s = time.monotonic() - started
         cr.commit()
         cr.execute(
-            "SELECT medcrm_registry_status, count(*) FROM product_template WHERE default_code LIKE 'R-%%' "
-            "GROUP BY 1 ORDER BY 2 DESC"
+            "SELECT c.status, count(*) FROM product_template t "
+            "JOIN medcrm_registry_product_check c ON c.product_tmpl_id = t.id "
+            "WHERE t.default_code LIKE 'R-%%' GROUP BY 1 ORDER BY 2 DESC"
         )
         statuses = ", ".join(f"{status}: {count:,}" for status, count in cr.fetchall())
         log(f"match: {checked:,} products in {match_s:.1f} s (target ≤ {TARGET_MATCH_S:.0f} s); {statuses}")
