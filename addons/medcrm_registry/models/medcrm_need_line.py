@@ -1,14 +1,10 @@
 from odoo import fields, models
 
-from .product_template import REGISTRY_STATUS
-
 
 class MedcrmNeedLine(models.Model):
     _inherit = "medcrm.need.line"
 
-    medcrm_registry_status = fields.Selection(
-        REGISTRY_STATUS, related="product_id.medcrm_registry_status", string="Certificate status"
-    )
+    medcrm_registry_status = fields.Selection(related="product_id.medcrm_registry_status", string="Certificate status")
     medcrm_registry_problem = fields.Boolean(related="product_id.medcrm_registry_problem", string="Certificate problem")
 
 

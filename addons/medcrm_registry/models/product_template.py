@@ -247,10 +247,15 @@ class MedcrmRegistryProductCheck(models.Model):
     _description = "Certificate check of a product"
     _log_access = False
 
-    product_tmpl_id = fields.Many2one("product.template", required=True, ondelete="cascade")
+    product_tmpl_id = fields.Many2one("product.template", string="Product", required=True, ondelete="cascade")
     status = fields.Selection(REGISTRY_STATUS, required=True)
-    certificate_id = fields.Many2one("medcrm.registry.certificate", ondelete="set null", index="btree_not_null")
-    producer_mismatch = fields.Boolean()
+    certificate_id = fields.Many2one(
+        "medcrm.registry.certificate",
+        string="Certificate in the register",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    producer_mismatch = fields.Boolean(string="Producer differs")
 
     _sql_constraints = [
         ("product_tmpl_uniq", "unique(product_tmpl_id)", "A product has one certificate check."),

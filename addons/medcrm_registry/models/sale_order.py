@@ -1,17 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .product_template import REGISTRY_STATUS
-
 HEAD_GROUP = "medcrm_needs.group_medcrm_head"
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    medcrm_registry_status = fields.Selection(
-        REGISTRY_STATUS, related="product_id.medcrm_registry_status", string="Certificate status"
-    )
+    medcrm_registry_status = fields.Selection(related="product_id.medcrm_registry_status", string="Certificate status")
     medcrm_registry_problem = fields.Boolean(related="product_id.medcrm_registry_problem", string="Certificate problem")
 
 
