@@ -64,7 +64,11 @@ class MedcrmRegistryProblem(models.Model):
                      WHERE so.state IN ('draft', 'sent', 'sale')
                        AND (so.state != 'sale' OR sol.qty_delivered < sol.product_uom_qty)
                 )
-                SELECT row_number() OVER () AS id, p.tmpl_id AS product_tmpl_id, p.code AS registry_code,
+                -- a stable id (not row_number(): ids must survive a second query): product, kind, document
+                SELECT (p.tmpl_id::int8 << 33)
+                       | (CASE d.document WHEN 'order' THEN 1::int8 << 32 ELSE 0 END)
+                       | COALESCE(CASE d.document WHEN 'order' THEN d.order_id ELSE d.need_id END, 0)::int8 AS id,
+                       p.tmpl_id AS product_tmpl_id, p.code AS registry_code,
                        p.status AS status, p.mismatch AS producer_mismatch,
                        COALESCE(d.document, 'none') AS document, d.need_id, d.order_id, d.deal_id,
                        d.partner_id, d.user_id, d.company_id
