@@ -24,7 +24,7 @@ class RegistryCase(MedcrmCase):
     def setUpClass(cls):
         super().setUpClass()
         # a database where the register was imported (make run) must not disturb the tests
-        cls.env.cr.execute("UPDATE product_template SET medcrm_registry_certificate_id = NULL")
+        cls.env.cr.execute("DELETE FROM medcrm_registry_product_check")
         cls.env.cr.execute("DELETE FROM medcrm_registry_certificate")
         cls.env.invalidate_all()
         cls.Import = cls.env["medcrm.registry.import"]

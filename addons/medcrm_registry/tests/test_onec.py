@@ -11,7 +11,7 @@ from odoo.tests import tagged
 @tagged("post_install", "-at_install")
 class TestOnecProductsChecked(OnecCase):
     def test_products_synced_from_1c_get_their_certificate_status(self):
-        self.env.cr.execute("UPDATE product_template SET medcrm_registry_certificate_id = NULL")
+        self.env.cr.execute("DELETE FROM medcrm_registry_product_check")
         self.env.cr.execute("DELETE FROM medcrm_registry_certificate")
         props = {
             p["Ref_Key"]: p["Имя"]
