@@ -9,7 +9,7 @@ from odoo.tools.translate import PoFileReader, TranslationModuleReader
 ADDONS_DIR = Path(__file__).resolve().parent.parent / "addons"
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-MEDCRM_ADDONS = ["medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports"]
+MEDCRM_ADDONS = ["medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports", "medcrm_registry"]
 
 
 @tagged("post_install", "-at_install")

@@ -19,7 +19,7 @@ from odoo.tools.translate import TranslationFileWriter, TranslationModuleReader
 ROOT = Path(__file__).resolve().parent.parent
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-ADDONS = ("medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports")
+ADDONS = ("medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports", "medcrm_registry")
 
 
 def needs_translation(term):

@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS_DIR = ROOT / "addons"
-MEDCRM_ADDONS = ("medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports")
+MEDCRM_ADDONS = ("medcrm_needs", "medcrm_leads", "medcrm_1c_bridge", "medcrm_reports", "medcrm_registry")
 ODOO_SERIES = "18.0"
 DEFAULT_ODOO_SRC = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 # Odoo pins python-ldap, which needs LDAP/SASL system headers; MedCRM does not use LDAP.

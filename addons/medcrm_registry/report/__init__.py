@@ -1,0 +1,1 @@
+from . import medcrm_registry_problem

@@ -1,0 +1,1 @@
+from . import medcrm_registry_import_wizard, medcrm_registry_override_wizard
