@@ -51,7 +51,7 @@ class MedcrmOnecSyncLog(models.Model):
     count_archived = fields.Integer(string="Archived")
     count_unchanged = fields.Integer(string="Unchanged")
     count_errors = fields.Integer(string="Errors")
-    count_warnings = fields.Integer(string="Warnings")
+    count_warnings = fields.Integer(string="Warning count")
     count_groups = fields.Integer(string="Groups")
     count_variants = fields.Integer(string="Variants")
     count_prices = fields.Integer(string="Prices")
