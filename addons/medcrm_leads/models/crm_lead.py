@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .medcrm_lead_intake import CONCURRENCY_ERRORS, DOOR_ATTEMPTS, backoff
+from .medcrm_lead_intake import replay
 
 
 class CrmLead(models.Model):
@@ -157,19 +157,10 @@ class CrmLead(models.Model):
 
         :return: the lead, or an empty recordset when the interest was kept for later
         """
-        error = None
-        for attempt in range(DOOR_ATTEMPTS):
-            try:
-                lead = self.create(dict(vals))
-                self.env.flush_all()  # errors of the pending writes belong to this attempt
-                return lead
-            except CONCURRENCY_ERRORS as exc:
-                error = exc
-                self.env.cr.rollback()
-                self.env.transaction.reset()  # as Odoo's own retry does
-                self.env.registry.reset_changes()
-                backoff(attempt)
-        self.env["medcrm.lead.intake"]._medcrm_keep(door, vals, error=error)
+        done, outcome = replay(self.env, lambda: self.create(dict(vals)))
+        if done:
+            return outcome
+        self.env["medcrm.lead.intake"]._medcrm_keep(door, vals, error=outcome)
         return self.browse()
 
     @api.model

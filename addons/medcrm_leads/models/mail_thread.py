@@ -3,7 +3,7 @@ import xmlrpc.client
 
 from odoo import api, models
 
-from .medcrm_lead_intake import CONCURRENCY_ERRORS, DOOR_ATTEMPTS, backoff
+from .medcrm_lead_intake import replay
 
 
 class MailThread(models.AbstractModel):
@@ -22,26 +22,20 @@ class MailThread(models.AbstractModel):
         """
         if not self.env.context.get("fetchmail_cron_running") or self.env.context.get("medcrm_no_retry"):
             return super().message_process(model, message, custom_values, save_original, strip_attachments, thread_id)
-        error = None
-        for attempt in range(DOOR_ATTEMPTS):
-            try:
-                result = super().message_process(
-                    model, message, custom_values, save_original, strip_attachments, thread_id
-                )
-                self.env.flush_all()
-                return result
-            except CONCURRENCY_ERRORS as exc:
-                error = exc
-                # fetch_mail committed the previous message: only this one is undone
-                self.env.cr.rollback()
-                self.env.transaction.reset()  # as Odoo's own retry does
-                self.env.registry.reset_changes()
-                backoff(attempt)
+        # fetch_mail committed the previous message: a rollback undoes this one only
+        done, outcome = replay(
+            self.env,
+            lambda: super(MailThread, self).message_process(
+                model, message, custom_values, save_original, strip_attachments, thread_id
+            ),
+        )
+        if done:
+            return outcome
         if isinstance(message, xmlrpc.client.Binary):
             message = bytes(message.data)
         if isinstance(message, str):
             message = message.encode()
         self.env["medcrm.lead.intake"]._medcrm_keep(
-            "mail", base64.b64encode(message).decode(), model=model, error=error
+            "mail", base64.b64encode(message).decode(), model=model, error=outcome
         )
         return False

@@ -27,6 +27,28 @@ def backoff(attempt):
     time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not cryptography
 
 
+def replay(env, work):
+    """Run ``work()`` in the current transaction, replayed in a fresh one after a transient error.
+
+    Meant for work that is the whole of its transaction (a door's creation, one fetched message): on a
+    concurrency error the transaction is rolled back, reset as Odoo's own retry does, and ``work`` runs again,
+    ``DOOR_ATTEMPTS`` times at most. Returns ``(True, result)``, or ``(False, the last error)``.
+    """
+    error = None
+    for attempt in range(DOOR_ATTEMPTS):
+        try:
+            result = work()
+            env.flush_all()  # errors of the pending writes belong to this attempt
+            return True, result
+        except CONCURRENCY_ERRORS as exc:
+            error = exc
+            env.cr.rollback()
+            env.transaction.reset()
+            env.registry.reset_changes()
+            backoff(attempt)
+    return False, error
+
+
 class MedcrmLeadIntake(models.Model):
     """An interest that arrived while its lead could not be created (transient database error after the
     retries): kept here, never dropped, and turned into a lead by a scheduled action."""
